@@ -1,0 +1,2 @@
+//! The `gamelift-auth` command line.
+fn main() {}

@@ -1,0 +1,1 @@
+//! The shared config/credentials file format.
