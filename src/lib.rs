@@ -14,6 +14,7 @@ pub mod env;
 pub mod error;
 pub mod profile;
 pub mod secret;
+pub mod validate;
 
 pub use error::{Error, ErrorKind, Result};
 pub use secret::Secret;
