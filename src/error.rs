@@ -52,6 +52,7 @@ pub struct Error {
     message: String,
     code: Option<String>,
     request_id: Option<String>,
+    http_status: Option<u16>,
 }
 
 impl Error {
@@ -62,6 +63,7 @@ impl Error {
             message: message.into(),
             code: None,
             request_id: None,
+            http_status: None,
         }
     }
 
@@ -77,6 +79,7 @@ impl Error {
             message: message.into(),
             code,
             request_id,
+            http_status: None,
         }
     }
 
@@ -110,6 +113,11 @@ impl Error {
         self.kind
     }
 
+    /// The kind's name, for log lines ("Network", "Throttled", ...).
+    pub fn kind_name(&self) -> String {
+        format!("{:?}", self.kind)
+    }
+
     /// The message without code and request id.
     pub fn message(&self) -> &str {
         &self.message
@@ -125,6 +133,17 @@ impl Error {
         self.request_id.as_deref()
     }
 
+    /// The HTTP status of the failing response, if there was one.
+    pub fn http_status(&self) -> Option<u16> {
+        self.http_status
+    }
+
+    /// Records the HTTP status of the failing response.
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        self.http_status = Some(status);
+        self
+    }
+
     /// Prefixes the message with context ("GetComputeAuthToken: ...").
     pub fn context(mut self, what: &str) -> Self {
         self.message = format!("{what}: {}", self.message);
@@ -135,13 +154,12 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
-        if let Some(code) = &self.code {
-            write!(f, " [{code}]")?;
+        match (&self.code, &self.request_id) {
+            (Some(code), Some(id)) => write!(f, " (AWS error {code}, request id {id})"),
+            (Some(code), None) => write!(f, " (AWS error {code})"),
+            (None, Some(id)) => write!(f, " (request id {id})"),
+            (None, None) => Ok(()),
         }
-        if let Some(id) = &self.request_id {
-            write!(f, " (request id {id})")?;
-        }
-        Ok(())
     }
 }
 

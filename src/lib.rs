@@ -18,3 +18,16 @@ pub mod validate;
 
 pub use error::{Error, ErrorKind, Result};
 pub use secret::Secret;
+
+pub mod client;
+pub mod operations;
+pub mod protocol;
+pub mod retry;
+pub mod signing;
+pub mod token_cache;
+pub mod transport;
+
+pub use client::Client;
+pub use config::Config;
+pub use operations::{Compute, RegisterComputeInput, ServerParameters, UploadCredentials};
+pub mod ffi;
