@@ -26,6 +26,8 @@ pub struct Client {
     pub(crate) clock: ClockOffset,
     identity: Mutex<Option<Arc<SigningIdentity>>>,
     pub(crate) tokens: TokenCache,
+    /// The cross-process token cache, when a cache directory is configured.
+    pub(crate) shared: Option<crate::shared_cache::SharedCache>,
     /// (fleet, compute, GameLiftServiceSdkEndpoint), learnt from DescribeCompute.
     pub(crate) sdk_endpoints: Mutex<Vec<(String, String, String)>>,
 }
@@ -61,6 +63,10 @@ impl Client {
         let transport = Transport::new(&cfg.endpoint, &cfg.env, cfg.ca_bundle.as_deref())?;
         let host = host_of(&cfg.endpoint);
         let needs_dns = host.parse::<std::net::IpAddr>().is_err();
+        let shared = match &cfg.cache_dir {
+            Some(dir) => Some(crate::shared_cache::SharedCache::open(dir)?),
+            None => None,
+        };
         crate::log_debug!(
             "client for region {} at {} ({})",
             cfg.region,
@@ -74,6 +80,7 @@ impl Client {
             identity: Mutex::new(None),
             tokens: TokenCache::new(),
             sdk_endpoints: Mutex::new(Vec::new()),
+            shared,
             cfg,
         })
     }

@@ -23,6 +23,7 @@ pub mod client;
 pub mod operations;
 pub mod protocol;
 pub mod retry;
+pub mod shared_cache;
 pub mod signing;
 pub mod token_cache;
 pub mod transport;

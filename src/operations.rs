@@ -233,8 +233,41 @@ impl Client {
             self.cfg.min_validity,
             || self.clock.now(),
             deadline,
-            || self.fetch_compute_auth_token(fleet_id, compute_name, deadline),
+            || self.fetch_shared(fleet_id, compute_name, deadline),
         )
+    }
+
+    /// A fetch through the cross-process cache when there is one: a reusable token another
+    /// process stored, else (holding the key's lock, so that processes starting at once send
+    /// one request) a new token, stored for the others.
+    fn fetch_shared(&self, fleet_id: &str, compute_name: &str, deadline: Instant) -> Result<Token> {
+        let Some(shared) = &self.shared else {
+            return self.fetch_compute_auth_token(fleet_id, compute_name, deadline);
+        };
+        let endpoint = self.endpoint();
+        let reusable = |t: &Token| t.reusable(self.clock.now(), self.cfg.min_validity);
+        if let Some(t) = shared
+            .read(endpoint, fleet_id, compute_name)
+            .filter(reusable)
+        {
+            crate::log_debug!(
+                "token cache: token for {fleet_id}/{compute_name} from another process"
+            );
+            return Ok(t);
+        }
+        let _lock = shared.lock(endpoint, fleet_id, compute_name, deadline);
+        if let Some(t) = shared
+            .read(endpoint, fleet_id, compute_name)
+            .filter(reusable)
+        {
+            crate::log_debug!(
+                "token cache: token for {fleet_id}/{compute_name} from another process"
+            );
+            return Ok(t);
+        }
+        let t = self.fetch_compute_auth_token(fleet_id, compute_name, deadline)?;
+        shared.write(endpoint, fleet_id, compute_name, &t);
+        Ok(t)
     }
 
     /// Forgets the cached token of (fleet, compute).
