@@ -119,10 +119,10 @@ impl Client {
             ))
         })?;
         let mut slot = self.identity.lock();
-        if let Some(id) = slot.as_ref() {
-            if id.matches(&creds) {
-                return Ok(id.clone());
-            }
+        if let Some(id) = slot.as_ref()
+            && id.matches(&creds)
+        {
+            return Ok(id.clone());
         }
         let id = Arc::new(SigningIdentity::new(&creds));
         *slot = Some(id.clone());

@@ -71,10 +71,10 @@ impl Env {
             if let Some(h) = self.home_dir() {
                 return h;
             }
-        } else if let Some(rest) = path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\")) {
-            if let Some(h) = self.home_dir() {
-                return h.join(rest);
-            }
+        } else if let Some(rest) = path.strip_prefix("~/").or_else(|| path.strip_prefix("~\\"))
+            && let Some(h) = self.home_dir()
+        {
+            return h.join(rest);
         }
         PathBuf::from(path)
     }

@@ -147,7 +147,7 @@ fn missing(action: &str, field: &str, request_id: Option<&str>) -> Error {
 }
 
 fn epoch_secs_to_time(secs: f64) -> Option<SystemTime> {
-    if !secs.is_finite() || secs < 0.0 || secs > 1.0e11 {
+    if !secs.is_finite() || !(0.0..=1.0e11).contains(&secs) {
         return None;
     }
     Some(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(secs))

@@ -141,14 +141,14 @@ impl TokenCache {
     ) -> Result<Got> {
         let slot = self.slot(fleet, compute);
         let mut st = slot.state.lock();
-        if let Some(t) = &st.token {
-            if t.reusable(now(), min_validity) {
-                return Ok(Got {
-                    token: t.clone(),
-                    warning: None,
-                    cached: true,
-                });
-            }
+        if let Some(t) = &st.token
+            && t.reusable(now(), min_validity)
+        {
+            return Ok(Got {
+                token: t.clone(),
+                warning: None,
+                cached: true,
+            });
         }
         if st.fetching {
             // Share the fetch under way.

@@ -123,10 +123,10 @@ pub fn set_last_warning(e: &Error) {
 /// Empties this thread's last error (cheap when it is already empty).
 pub fn clear_last_error() {
     LAST_ERROR.with(|cell| {
-        if let Ok(mut v) = cell.try_borrow_mut() {
-            if !v.is_empty() {
-                v.clear();
-            }
+        if let Ok(mut v) = cell.try_borrow_mut()
+            && !v.is_empty()
+        {
+            v.clear();
         }
     });
 }
