@@ -69,7 +69,11 @@ fn check_len(field: &str, value: &str, min: usize, max: usize) -> Result<()> {
 
 fn pattern_error(field: &str, value: &str, pattern: &str) -> Error {
     let shown: String = value.chars().take(80).collect();
-    let more = if value.chars().count() > 80 { "..." } else { "" };
+    let more = if value.chars().count() > 80 {
+        "..."
+    } else {
+        ""
+    };
     Error::invalid_argument(format!(
         "{field} '{}{more}' does not match the pattern {pattern}",
         shown.escape_debug()
@@ -107,8 +111,8 @@ pub fn fleet_id(value: &str) -> Result<()> {
 /// `^([a-zA-Z0-9\-]+(\/[a-zA-Z0-9\-]+)?|arn:.*:compute\/[a-zA-Z0-9\-]+(\/[a-zA-Z0-9\-]+)?)$`.
 pub fn compute_name_or_arn(value: &str) -> Result<()> {
     check_len("ComputeName", value, 1, 1024)?;
-    let ok = bare_compute_name(value)
-        || arn_resource(value, "compute").is_some_and(bare_compute_name);
+    let ok =
+        bare_compute_name(value) || arn_resource(value, "compute").is_some_and(bare_compute_name);
     if ok {
         Ok(())
     } else {
