@@ -196,6 +196,46 @@ gamelift_auth_status gamelift_auth_deregister_compute(gamelift_auth_client *clie
                                                       const char *compute_name);
 
 /**
+ * The fleet id. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+ */
+const char *gamelift_auth_compute_fleet_id(const gamelift_auth_compute *c);
+
+/**
+ * The compute name. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+ */
+const char *gamelift_auth_compute_name(const gamelift_auth_compute *c);
+
+/**
+ * The compute ARN. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+ */
+const char *gamelift_auth_compute_arn(const gamelift_auth_compute *c);
+
+/**
+ * The compute status (`ACTIVE`, `PENDING`, ...). `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+ */
+const char *gamelift_auth_compute_status(const gamelift_auth_compute *c);
+
+/**
+ * The IP address. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+ */
+const char *gamelift_auth_compute_ip_address(const gamelift_auth_compute *c);
+
+/**
+ * The location. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+ */
+const char *gamelift_auth_compute_location(const gamelift_auth_compute *c);
+
+/**
+ * The `GameLiftServiceSdkEndpoint`: the websocket URL for `InitSDK()`. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+ */
+const char *gamelift_auth_compute_sdk_endpoint(const gamelift_auth_compute *c);
+
+/**
+ * The `GameLiftAgentEndpoint`. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+ */
+const char *gamelift_auth_compute_agent_endpoint(const gamelift_auth_compute *c);
+
+/**
  * Frees a compute. NULL is a no-op.
  */
 void gamelift_auth_compute_free(gamelift_auth_compute *c);
@@ -335,8 +375,9 @@ const char *gamelift_auth_last_error(void);
 
 /**
  * Installs `cb` for messages up to `max_level` (1 error .. 5 trace); `cb = NULL` turns logging
- * off (the default). Process-wide; any thread may call it. `user_data` is passed back as is and
- * must stay valid, and usable from any thread, until the callback is replaced.
+ * off (the default). Process-wide; any thread may call it, but not the callback itself. When it
+ * returns, no call to the previous callback is still running, so the previous `user_data` may
+ * be freed. `user_data` is passed back as is and must be usable from any thread.
  */
 void gamelift_auth_set_log_callback(gamelift_auth_log_fn cb, void *user_data, int32_t max_level);
 

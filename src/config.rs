@@ -5,8 +5,9 @@
 //! checks it, giving a [`Resolved`] configuration that a client uses for its whole life.
 
 use crate::credentials::{
-    ChainProvider, Credentials, CredentialsCache, EnvironmentProvider, ProfileProvider, Provider,
-    StaticProvider,
+    ChainProvider, ContainerProvider, CredentialHttp, Credentials, CredentialsCache,
+    EnvironmentProvider, ImdsProvider, ProfileProvider, Provider, StaticProvider, StsClient,
+    WebIdentityProvider,
 };
 use crate::env::Env;
 use crate::error::{Error, Result};
@@ -422,17 +423,24 @@ impl Config {
             }
             Arc::new(StaticProvider::new(c.clone()))
         } else {
-            let profile = Arc::new(ProfileProvider::new(
-                files.clone(),
-                name.clone(),
-                named_by.is_some(),
-            ));
+            // One HTTP agent for the network sources (STS, container endpoint, IMDS), built on
+            // first use.
+            let http = Arc::new(CredentialHttp::new(ca_bundle.clone()));
+            let sts = StsClient::new(region.clone(), http.clone());
+            let profile = Arc::new(
+                ProfileProvider::new(files.clone(), name.clone(), named_by.is_some())
+                    .with_sts(sts.clone()),
+            );
             let inner: Arc<dyn Provider> = if self.profile.is_some() {
                 profile
             } else {
+                // The AWS SDKs' default chain order.
                 Arc::new(ChainProvider::new(vec![
                     Arc::new(EnvironmentProvider),
                     profile,
+                    Arc::new(WebIdentityProvider::from_env(sts)),
+                    Arc::new(ContainerProvider::new(http.clone())),
+                    Arc::new(ImdsProvider::new(http)),
                 ]))
             };
             Arc::new(CredentialsCache::new(inner))
@@ -482,7 +490,11 @@ mod tests {
 
         fn config(&self, vars: &[(&str, &str)]) -> Config {
             let home = self.home().to_str().unwrap().to_owned();
-            let mut pairs: Vec<(String, String)> = vec![("HOME".into(), home)];
+            // Never reach for a real instance metadata service from a unit test.
+            let mut pairs: Vec<(String, String)> = vec![
+                ("HOME".into(), home),
+                ("AWS_EC2_METADATA_DISABLED".into(), "true".into()),
+            ];
             pairs.extend(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())));
             Config::with_env(Env::from_pairs(pairs))
         }

@@ -30,7 +30,8 @@ pub type Sink = Arc<dyn Fn(Level, &str) + Send + Sync>;
 static MAX_LEVEL: AtomicI32 = AtomicI32::new(0);
 static SINK: RwLock<Option<Sink>> = RwLock::new(None);
 
-/// Installs `sink` for all levels up to `max_level`; `None` turns logging off.
+/// Installs `sink` for all levels up to `max_level`; `None` turns logging off. Waits for calls
+/// to the previous sink that are under way. Must not be called from inside a sink.
 pub fn set_sink(sink: Option<Sink>, max_level: i32) {
     let mut guard = SINK.write();
     let level = if sink.is_some() {
@@ -53,8 +54,10 @@ pub fn emit(level: Level, args: fmt::Arguments<'_>) {
     if !enabled(level) {
         return;
     }
-    let sink = SINK.read().clone();
-    if let Some(sink) = sink {
+    // The read guard is held during the call, so once `set_sink` returns no call with the old
+    // sink (and the C caller's old user_data) is still running.
+    let guard = SINK.read();
+    if let Some(sink) = guard.as_ref() {
         let text = fmt::format(args);
         sink(level, &text);
     }

@@ -275,8 +275,16 @@ impl Client {
         const ACTION: &str = "invalidate_token";
         validate::fleet_id(fleet_id).map_err(|e| Client::refuse(ACTION, e))?;
         validate::compute_name_or_arn(compute_name).map_err(|e| Client::refuse(ACTION, e))?;
-        self.tokens.invalidate(fleet_id, compute_name);
+        self.forget_token(fleet_id, compute_name);
         Ok(())
+    }
+
+    /// Drops the token of (fleet, compute) from this client and from the shared cache directory.
+    fn forget_token(&self, fleet_id: &str, compute_name: &str) {
+        self.tokens.invalidate(fleet_id, compute_name);
+        if let Some(shared) = &self.shared {
+            shared.remove(self.endpoint(), fleet_id, compute_name);
+        }
     }
 
     /// RequestUploadCredentials: temporary S3 credentials for a build upload. Not cached.
@@ -397,7 +405,7 @@ impl Client {
             self.deadline(),
             false,
         )?;
-        self.tokens.invalidate(fleet_id, compute_name);
+        self.forget_token(fleet_id, compute_name);
         self.sdk_endpoints
             .lock()
             .retain(|(f, c, _)| !(f == fleet_id && c == compute_name));

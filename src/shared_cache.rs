@@ -293,6 +293,16 @@ impl SharedCache {
         result
     }
 
+    /// Deletes the key's file (invalidation): other processes fetch anew too.
+    pub fn remove(&self, endpoint: &str, fleet: &str, compute: &str) {
+        let path = self.path(endpoint, fleet, compute);
+        if let Err(e) = fs::remove_file(&path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            crate::log_warn!("token cache: cannot remove {}: {e}", path.display());
+        }
+    }
+
     /// Takes the key's advisory lock, waiting for another process that holds it until
     /// `deadline`. `None` when the lock cannot be had (then the caller goes on without it).
     pub fn lock(

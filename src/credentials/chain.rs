@@ -35,8 +35,8 @@ impl Provider for ChainProvider {
         let tried: Vec<String> = self.providers.iter().map(|p| p.name()).collect();
         Err(Error::credentials(format!(
             "no credentials found: tried {}. Set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, \
-             give the profile aws_access_key_id/aws_secret_access_key or credential_process, \
-             or set credentials on the configuration",
+             give the profile aws_access_key_id/aws_secret_access_key, credential_process or \
+             role_arn, or set credentials on the configuration",
             if tried.is_empty() {
                 "nothing".to_owned()
             } else {

@@ -15,11 +15,16 @@ impl StaticProvider {
         credentials.source = "explicit credentials".to_owned();
         StaticProvider { credentials }
     }
+
+    /// A provider of `credentials` that keeps their `source` (a profile's static keys).
+    pub fn with_source(credentials: Credentials) -> Self {
+        StaticProvider { credentials }
+    }
 }
 
 impl Provider for StaticProvider {
     fn name(&self) -> String {
-        "explicit credentials".to_owned()
+        self.credentials.source.clone()
     }
 
     fn provide(&self, _ctx: &ProvideContext<'_>) -> Result<Option<Credentials>> {

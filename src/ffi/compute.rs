@@ -113,41 +113,70 @@ pub unsafe extern "C" fn gamelift_auth_deregister_compute(
     })
 }
 
-macro_rules! compute_accessor {
-    ($name:ident, $field:ident, $doc:literal) => {
-        #[doc = $doc]
-        #[doc = "\n\n`\"\"` when absent or for NULL; valid until `gamelift_auth_compute_free`."]
-        #[unsafe(no_mangle)]
-        pub unsafe extern "C" fn $name(c: *const gamelift_auth_compute) -> *const c_char {
-            unsafe { text_of(c, |c| &c.$field) }
-        }
-    };
+// Written out one by one (not by a macro): cbindgen does not expand macros.
+/// The fleet id. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn gamelift_auth_compute_fleet_id(
+    c: *const gamelift_auth_compute,
+) -> *const c_char {
+    unsafe { text_of(c, |c| &c.fleet_id) }
 }
 
-compute_accessor!(gamelift_auth_compute_fleet_id, fleet_id, "The fleet id.");
-compute_accessor!(gamelift_auth_compute_name, name, "The compute name.");
-compute_accessor!(gamelift_auth_compute_arn, arn, "The compute ARN.");
-compute_accessor!(
-    gamelift_auth_compute_status,
-    status,
-    "The compute status (`ACTIVE`, `PENDING`, ...)."
-);
-compute_accessor!(
-    gamelift_auth_compute_ip_address,
-    ip_address,
-    "The IP address."
-);
-compute_accessor!(gamelift_auth_compute_location, location, "The location.");
-compute_accessor!(
-    gamelift_auth_compute_sdk_endpoint,
-    sdk_endpoint,
-    "The `GameLiftServiceSdkEndpoint`: the websocket URL for `InitSDK()`."
-);
-compute_accessor!(
-    gamelift_auth_compute_agent_endpoint,
-    agent_endpoint,
-    "The `GameLiftAgentEndpoint`."
-);
+/// The compute name. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn gamelift_auth_compute_name(
+    c: *const gamelift_auth_compute,
+) -> *const c_char {
+    unsafe { text_of(c, |c| &c.name) }
+}
+
+/// The compute ARN. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn gamelift_auth_compute_arn(
+    c: *const gamelift_auth_compute,
+) -> *const c_char {
+    unsafe { text_of(c, |c| &c.arn) }
+}
+
+/// The compute status (`ACTIVE`, `PENDING`, ...). `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn gamelift_auth_compute_status(
+    c: *const gamelift_auth_compute,
+) -> *const c_char {
+    unsafe { text_of(c, |c| &c.status) }
+}
+
+/// The IP address. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn gamelift_auth_compute_ip_address(
+    c: *const gamelift_auth_compute,
+) -> *const c_char {
+    unsafe { text_of(c, |c| &c.ip_address) }
+}
+
+/// The location. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn gamelift_auth_compute_location(
+    c: *const gamelift_auth_compute,
+) -> *const c_char {
+    unsafe { text_of(c, |c| &c.location) }
+}
+
+/// The `GameLiftServiceSdkEndpoint`: the websocket URL for `InitSDK()`. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn gamelift_auth_compute_sdk_endpoint(
+    c: *const gamelift_auth_compute,
+) -> *const c_char {
+    unsafe { text_of(c, |c| &c.sdk_endpoint) }
+}
+
+/// The `GameLiftAgentEndpoint`. `""` when absent or for NULL; valid until `gamelift_auth_compute_free`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn gamelift_auth_compute_agent_endpoint(
+    c: *const gamelift_auth_compute,
+) -> *const c_char {
+    unsafe { text_of(c, |c| &c.agent_endpoint) }
+}
 
 /// Frees a compute. NULL is a no-op.
 #[unsafe(no_mangle)]

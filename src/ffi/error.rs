@@ -104,6 +104,8 @@ thread_local! {
 /// Records `e` as this thread's last error and returns its status.
 pub fn set_last_error(e: &Error) -> gamelift_auth_status {
     let status = status_of(e.kind());
+    // The status name leads: after a stale-token OK it is the only place the failure's status
+    // shows.
     let text = format!("{}: {e}", status_name(status as i32).to_string_lossy());
     LAST_ERROR.with(|cell| {
         let mut v = cell.borrow_mut();

@@ -116,4 +116,66 @@ mod header_tests {
             }
         }
     }
+
+    /// Every function of the C ABI contract (shared/c-api.md) is declared in the header.
+    #[test]
+    fn header_declares_every_contract_function() {
+        const CONTRACT: &[&str] = &[
+            "gamelift_auth_abi_version",
+            "gamelift_auth_client_free",
+            "gamelift_auth_client_new",
+            "gamelift_auth_compute_agent_endpoint",
+            "gamelift_auth_compute_arn",
+            "gamelift_auth_compute_fleet_id",
+            "gamelift_auth_compute_free",
+            "gamelift_auth_compute_ip_address",
+            "gamelift_auth_compute_location",
+            "gamelift_auth_compute_name",
+            "gamelift_auth_compute_sdk_endpoint",
+            "gamelift_auth_compute_status",
+            "gamelift_auth_config_free",
+            "gamelift_auth_config_new",
+            "gamelift_auth_config_set_cache_dir",
+            "gamelift_auth_config_set_credentials",
+            "gamelift_auth_config_set_endpoint",
+            "gamelift_auth_config_set_max_attempts",
+            "gamelift_auth_config_set_min_validity_s",
+            "gamelift_auth_config_set_profile",
+            "gamelift_auth_config_set_region",
+            "gamelift_auth_config_set_timeout_ms",
+            "gamelift_auth_deregister_compute",
+            "gamelift_auth_describe_compute",
+            "gamelift_auth_get_token",
+            "gamelift_auth_invalidate_token",
+            "gamelift_auth_last_error",
+            "gamelift_auth_register_compute",
+            "gamelift_auth_request_upload_credentials",
+            "gamelift_auth_server_parameters_auth_token",
+            "gamelift_auth_server_parameters_expires_at_ms",
+            "gamelift_auth_server_parameters_fleet_id",
+            "gamelift_auth_server_parameters_free",
+            "gamelift_auth_server_parameters_host_id",
+            "gamelift_auth_server_parameters_new",
+            "gamelift_auth_server_parameters_process_id",
+            "gamelift_auth_server_parameters_web_socket_url",
+            "gamelift_auth_set_log_callback",
+            "gamelift_auth_status_name",
+            "gamelift_auth_upload_credentials_access_key_id",
+            "gamelift_auth_upload_credentials_bucket",
+            "gamelift_auth_upload_credentials_free",
+            "gamelift_auth_upload_credentials_key",
+            "gamelift_auth_upload_credentials_object_version",
+            "gamelift_auth_upload_credentials_role_arn",
+            "gamelift_auth_upload_credentials_secret_access_key",
+            "gamelift_auth_upload_credentials_session_token",
+            "gamelift_auth_version",
+        ];
+        for name in CONTRACT {
+            assert!(
+                GENERATED.contains(&format!(" {name}("))
+                    || GENERATED.contains(&format!("*{name}(")),
+                "{name} is not declared in the header"
+            );
+        }
+    }
 }

@@ -30,8 +30,9 @@ impl UserData {
 }
 
 /// Installs `cb` for messages up to `max_level` (1 error .. 5 trace); `cb = NULL` turns logging
-/// off (the default). Process-wide; any thread may call it. `user_data` is passed back as is and
-/// must stay valid, and usable from any thread, until the callback is replaced.
+/// off (the default). Process-wide; any thread may call it, but not the callback itself. When it
+/// returns, no call to the previous callback is still running, so the previous `user_data` may
+/// be freed. `user_data` is passed back as is and must be usable from any thread.
 #[unsafe(no_mangle)]
 pub extern "C" fn gamelift_auth_set_log_callback(
     cb: gamelift_auth_log_fn,

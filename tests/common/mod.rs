@@ -86,12 +86,47 @@ pub fn header<'a>(request: &'a serde_json::Value, name: &str) -> (Option<&'a str
     (all.first().copied(), all.len())
 }
 
-/// A loopback URL on which nothing listens: a port bound and released again.
-pub fn closed_port_url() -> String {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1:0");
-    let port = listener.local_addr().expect("local addr").port();
-    drop(listener);
-    format!("http://127.0.0.1:{port}")
+/// A loopback port on which nothing listens, reserved while this lives: a TCP socket bound to
+/// `127.0.0.1:0` that never calls `listen()`, so connecting is refused and no other socket (a
+/// stand-in of a parallel test) can take the port meanwhile.
+pub struct ClosedPort {
+    fd: libc::c_int,
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+}
+
+impl ClosedPort {
+    /// Binds the socket.
+    pub fn new() -> ClosedPort {
+        // SAFETY: plain socket calls on a socket this function owns; `addr` outlives them.
+        unsafe {
+            let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0);
+            assert!(fd >= 0, "socket: {}", std::io::Error::last_os_error());
+            let mut addr: libc::sockaddr_in = std::mem::zeroed();
+            addr.sin_family = libc::AF_INET as libc::sa_family_t;
+            addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+            addr.sin_port = 0;
+            let len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+            let rc = libc::bind(fd, (&raw const addr).cast(), len);
+            assert_eq!(rc, 0, "bind: {}", std::io::Error::last_os_error());
+            let mut bound: libc::sockaddr_in = std::mem::zeroed();
+            let mut blen = len;
+            let rc = libc::getsockname(fd, (&raw mut bound).cast(), &mut blen);
+            assert_eq!(rc, 0, "getsockname: {}", std::io::Error::last_os_error());
+            let port = u16::from_be(bound.sin_port);
+            ClosedPort {
+                fd,
+                url: format!("http://127.0.0.1:{port}"),
+            }
+        }
+    }
+}
+
+impl Drop for ClosedPort {
+    fn drop(&mut self) {
+        // SAFETY: the socket is ours and closed once.
+        unsafe { libc::close(self.fd) };
+    }
 }
 
 /// A field of `/proc/self/status` in kB (`VmRSS`, `VmHWM`).
