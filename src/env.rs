@@ -7,14 +7,28 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
-/// A source of environment variables.
-#[derive(Debug, Clone, Default)]
+/// A source of environment variables. `Debug` shows variable names only, never values (they may
+/// hold secrets such as `AWS_SECRET_ACCESS_KEY`).
+#[derive(Clone, Default)]
 pub enum Env {
     /// The real process environment, read when asked.
     #[default]
     Process,
     /// A fixed set of variables (tests, embedding hosts).
     Map(HashMap<String, String>),
+}
+
+impl std::fmt::Debug for Env {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Env::Process => f.write_str("Env::Process"),
+            Env::Map(map) => {
+                let mut names: Vec<&String> = map.keys().collect();
+                names.sort();
+                f.debug_tuple("Env::Map").field(&names).finish()
+            }
+        }
+    }
 }
 
 impl Env {
@@ -77,5 +91,18 @@ impl Env {
             return h.join(rest);
         }
         PathBuf::from(path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_shows_names_not_values() {
+        let env = Env::from_pairs([("AWS_SECRET_ACCESS_KEY", "s3cr3t-value"), ("HOME", "/h")]);
+        let text = format!("{env:?}");
+        assert!(text.contains("AWS_SECRET_ACCESS_KEY"), "{text}");
+        assert!(!text.contains("s3cr3t-value"), "{text}");
     }
 }
