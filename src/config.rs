@@ -204,6 +204,32 @@ fn is_loopback(host: &str) -> bool {
     host.parse::<Ipv4Addr>().is_ok_and(|a| a.is_loopback())
 }
 
+/// Longest deadline of one call.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(3600);
+/// Most attempts per call.
+pub const MAX_ATTEMPTS: u32 = 20;
+
+/// Checks the deadline of one call: 1 ms to [`MAX_TIMEOUT`].
+pub fn check_timeout(timeout: Duration) -> Result<()> {
+    if timeout < Duration::from_millis(1) || timeout > MAX_TIMEOUT {
+        return Err(Error::invalid_argument(format!(
+            "the timeout must be 1 to {} ms",
+            MAX_TIMEOUT.as_millis()
+        )));
+    }
+    Ok(())
+}
+
+/// Checks the attempts per call: 1 to [`MAX_ATTEMPTS`].
+pub fn check_max_attempts(attempts: u32) -> Result<()> {
+    if !(1..=MAX_ATTEMPTS).contains(&attempts) {
+        return Err(Error::invalid_argument(format!(
+            "the number of attempts must be 1 to {MAX_ATTEMPTS}"
+        )));
+    }
+    Ok(())
+}
+
 /// Checks a region name (`us-west-2`, `cn-north-1`, ...): 1-64 of `[a-z0-9-]`, not starting or
 /// ending with `-`. Failures are [`ErrorKind::InvalidArgument`].
 ///
@@ -362,6 +388,8 @@ impl Config {
     /// [`ErrorKind::Config`]: crate::error::ErrorKind::Config
     /// [`ErrorKind::InvalidArgument`]: crate::error::ErrorKind::InvalidArgument
     pub fn resolve(&self) -> Result<Resolved> {
+        check_timeout(self.timeout)?;
+        check_max_attempts(self.max_attempts)?;
         let env = &self.env;
         let files = Arc::new(ProfileSet::load(env)?);
         let (name, named_by) = match (&self.profile, env.get("AWS_PROFILE")) {
@@ -973,5 +1001,21 @@ mod tests {
             "{err}"
         );
         assert!(err.message().contains(".aws/credentials"), "{err}");
+    }
+
+    #[test]
+    fn timeout_and_attempts_ranges_are_checked_in_the_core() {
+        let mut cfg = Config::with_env(Env::from_pairs([("AWS_REGION", "us-west-2")]));
+        cfg.timeout = Duration::ZERO;
+        assert_eq!(err_of(cfg.resolve()).kind(), ErrorKind::InvalidArgument);
+        cfg.timeout = MAX_TIMEOUT + Duration::from_millis(1);
+        assert_eq!(err_of(cfg.resolve()).kind(), ErrorKind::InvalidArgument);
+        cfg.timeout = DEFAULT_TIMEOUT;
+        cfg.max_attempts = 0;
+        assert_eq!(err_of(cfg.resolve()).kind(), ErrorKind::InvalidArgument);
+        cfg.max_attempts = MAX_ATTEMPTS + 1;
+        assert_eq!(err_of(cfg.resolve()).kind(), ErrorKind::InvalidArgument);
+        cfg.max_attempts = MAX_ATTEMPTS;
+        assert!(cfg.resolve().is_ok());
     }
 }

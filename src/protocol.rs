@@ -141,19 +141,20 @@ pub fn service_error(action: &str, resp: &HttpResponse) -> Error {
         .map(|m| clip(m, 512));
     let text = match (&code, message) {
         (_, Some(m)) if !m.is_empty() => {
+            let m = m.trim_end_matches(['.', ' ']);
             format!(
-                "{action} failed: {m} ({}): HTTP {}",
-                hint(kind, action),
-                resp.status
+                "{action} failed (HTTP {}): {m}. What to do: {}",
+                resp.status,
+                hint(kind, action)
             )
         }
         (Some(c), _) if kind == ErrorKind::Service => format!(
-            "{action} failed with the unexpected error type {c} (HTTP {}): {}",
+            "{action} failed with the unexpected error type {c} (HTTP {}). What to do: {}",
             resp.status,
             hint(kind, action)
         ),
         _ => format!(
-            "{action} failed with HTTP {}: {}",
+            "{action} failed (HTTP {}). What to do: {}",
             resp.status,
             hint(kind, action)
         ),

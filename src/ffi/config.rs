@@ -140,10 +140,9 @@ pub unsafe extern "C" fn gamelift_auth_config_set_timeout_ms(
     ms: u32,
 ) -> gamelift_auth_status {
     with_cfg(cfg, |c| {
-        if !(1..=3_600_000).contains(&ms) {
-            return Err(Error::invalid_argument("timeout_ms must be 1 to 3600000"));
-        }
-        c.timeout = Duration::from_millis(u64::from(ms));
+        let timeout = Duration::from_millis(u64::from(ms));
+        config::check_timeout(timeout)?;
+        c.timeout = timeout;
         Ok(())
     })
 }
@@ -155,9 +154,7 @@ pub unsafe extern "C" fn gamelift_auth_config_set_max_attempts(
     attempts: u32,
 ) -> gamelift_auth_status {
     with_cfg(cfg, |c| {
-        if !(1..=20).contains(&attempts) {
-            return Err(Error::invalid_argument("attempts must be 1 to 20"));
-        }
+        config::check_max_attempts(attempts)?;
         c.max_attempts = attempts;
         Ok(())
     })
