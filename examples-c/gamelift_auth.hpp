@@ -96,7 +96,7 @@ namespace detail {
 
 /// Throws Error for a non-OK status. Copies the last error at once: it is valid only until
 /// this thread's next call into the library.
-inline void check(Status status, const char *operation) {
+inline void check_status(Status status, const char *operation) {
     if (status != GAMELIFT_AUTH_OK) {
         std::string message = gamelift_auth_last_error();
         throw Error(status, operation, std::move(message));
@@ -162,25 +162,25 @@ public:
     }
 
     Config &set_region(const std::string &region) {
-        detail::check(gamelift_auth_config_set_region(get(), detail::arg(region, "region")),
+        detail::check_status(gamelift_auth_config_set_region(get(), detail::arg(region, "region")),
                       "gamelift_auth_config_set_region");
         return *this;
     }
     /// https://..., or http:// for a loopback host only.
     Config &set_endpoint(const std::string &url) {
-        detail::check(gamelift_auth_config_set_endpoint(get(), detail::arg(url, "url")),
+        detail::check_status(gamelift_auth_config_set_endpoint(get(), detail::arg(url, "url")),
                       "gamelift_auth_config_set_endpoint");
         return *this;
     }
     Config &set_profile(const std::string &profile) {
-        detail::check(gamelift_auth_config_set_profile(get(), detail::arg(profile, "profile")),
+        detail::check_status(gamelift_auth_config_set_profile(get(), detail::arg(profile, "profile")),
                       "gamelift_auth_config_set_profile");
         return *this;
     }
     /// The library copies the strings; wipe yours afterwards if you like.
     Config &set_credentials(const std::string &access_key_id, const std::string &secret_access_key,
                             const std::optional<std::string> &session_token = std::nullopt) {
-        detail::check(gamelift_auth_config_set_credentials(
+        detail::check_status(gamelift_auth_config_set_credentials(
                           get(), detail::arg(access_key_id, "access_key_id"),
                           detail::arg(secret_access_key, "secret_access_key"),
                           detail::arg(session_token, "session_token")),
@@ -189,23 +189,23 @@ public:
     }
     /// The deadline of one call, retries included.
     Config &set_timeout_ms(std::uint32_t ms) {
-        detail::check(gamelift_auth_config_set_timeout_ms(get(), ms),
+        detail::check_status(gamelift_auth_config_set_timeout_ms(get(), ms),
                       "gamelift_auth_config_set_timeout_ms");
         return *this;
     }
     Config &set_max_attempts(std::uint32_t attempts) {
-        detail::check(gamelift_auth_config_set_max_attempts(get(), attempts),
+        detail::check_status(gamelift_auth_config_set_max_attempts(get(), attempts),
                       "gamelift_auth_config_set_max_attempts");
         return *this;
     }
     Config &set_min_validity_s(std::uint32_t seconds) {
-        detail::check(gamelift_auth_config_set_min_validity_s(get(), seconds),
+        detail::check_status(gamelift_auth_config_set_min_validity_s(get(), seconds),
                       "gamelift_auth_config_set_min_validity_s");
         return *this;
     }
     /// The cross-process token cache directory; std::nullopt turns it off.
     Config &set_cache_dir(const std::optional<std::string> &dir) {
-        detail::check(gamelift_auth_config_set_cache_dir(get(), detail::arg(dir, "dir")),
+        detail::check_status(gamelift_auth_config_set_cache_dir(get(), detail::arg(dir, "dir")),
                       "gamelift_auth_config_set_cache_dir");
         return *this;
     }
@@ -321,7 +321,7 @@ public:
         if (status != GAMELIFT_AUTH_OK) {
             wipe(token.value);
         }
-        detail::check(status, "gamelift_auth_get_token");
+        detail::check_status(status, "gamelift_auth_get_token");
         token.warning = detail::warning();
         return token;
     }
@@ -329,7 +329,7 @@ public:
     /// Forgets the cached token: the next token() fetches a new one. Call it when the Server
     /// SDK reports that the token was refused.
     void invalidate_token(const std::string &fleet_id, const std::string &compute_name) {
-        detail::check(gamelift_auth_invalidate_token(get(), detail::arg(fleet_id, "fleet_id"),
+        detail::check_status(gamelift_auth_invalidate_token(get(), detail::arg(fleet_id, "fleet_id"),
                                                      detail::arg(compute_name, "compute_name")),
                       "gamelift_auth_invalidate_token");
     }
@@ -337,7 +337,7 @@ public:
     /// Temporary credentials to upload build `build_id` to S3 (never cached).
     UploadCredentials upload_credentials(const std::string &build_id) {
         gamelift_auth_upload_credentials *out = nullptr;
-        detail::check(gamelift_auth_request_upload_credentials(
+        detail::check_status(gamelift_auth_request_upload_credentials(
                           get(), detail::arg(build_id, "build_id"), &out),
                       "gamelift_auth_request_upload_credentials");
         return UploadCredentials(UploadCredentialsHandle(out));
@@ -351,7 +351,7 @@ public:
                              const std::optional<std::string> &location = std::nullopt,
                              const std::optional<std::string> &certificate_path = std::nullopt) {
         gamelift_auth_compute *out = nullptr;
-        detail::check(gamelift_auth_register_compute(
+        detail::check_status(gamelift_auth_register_compute(
                           get(), detail::arg(fleet_id, "fleet_id"),
                           detail::arg(compute_name, "compute_name"),
                           detail::arg(ip_address, "ip_address"), detail::arg(dns_name, "dns_name"),
@@ -363,7 +363,7 @@ public:
 
     Compute describe_compute(const std::string &fleet_id, const std::string &compute_name) {
         gamelift_auth_compute *out = nullptr;
-        detail::check(gamelift_auth_describe_compute(get(), detail::arg(fleet_id, "fleet_id"),
+        detail::check_status(gamelift_auth_describe_compute(get(), detail::arg(fleet_id, "fleet_id"),
                                                      detail::arg(compute_name, "compute_name"),
                                                      &out),
                       "gamelift_auth_describe_compute");
@@ -372,7 +372,7 @@ public:
 
     /// Deregisters the compute and forgets its cached token and websocket URL.
     void deregister_compute(const std::string &fleet_id, const std::string &compute_name) {
-        detail::check(gamelift_auth_deregister_compute(get(), detail::arg(fleet_id, "fleet_id"),
+        detail::check_status(gamelift_auth_deregister_compute(get(), detail::arg(fleet_id, "fleet_id"),
                                                        detail::arg(compute_name, "compute_name")),
                       "gamelift_auth_deregister_compute");
     }
@@ -381,7 +381,7 @@ public:
     ServerParameters server_parameters(const std::string &fleet_id,
                                        const std::string &compute_name) {
         gamelift_auth_server_parameters *out = nullptr;
-        detail::check(gamelift_auth_server_parameters_new(get(), detail::arg(fleet_id, "fleet_id"),
+        detail::check_status(gamelift_auth_server_parameters_new(get(), detail::arg(fleet_id, "fleet_id"),
                                                           detail::arg(compute_name, "compute_name"),
                                                           &out),
                       "gamelift_auth_server_parameters_new");
@@ -403,7 +403,7 @@ public:
 private:
     explicit Client(const gamelift_auth_config *config) {
         gamelift_auth_client *out = nullptr;
-        detail::check(gamelift_auth_client_new(config, &out), "gamelift_auth_client_new");
+        detail::check_status(gamelift_auth_client_new(config, &out), "gamelift_auth_client_new");
         handle_.reset(out);
     }
 
