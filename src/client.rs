@@ -145,7 +145,7 @@ impl Client {
         let identity = self
             .signing_identity(deadline)
             .map_err(|e| e.context(action))?;
-        retry::run(
+        let result = retry::run(
             action,
             self.cfg.max_attempts,
             deadline,
@@ -171,7 +171,12 @@ impl Client {
                 }
                 result
             },
-        )
+        );
+        result.map_err(|mut e| {
+            identity.redact(&mut e);
+            self.tokens.for_each_token(|t| e.redact(t));
+            e
+        })
     }
 
     /// The per-call deadline as configured.

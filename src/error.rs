@@ -144,6 +144,14 @@ impl Error {
         self
     }
 
+    /// Replaces every occurrence of `secret` in the message with `<redacted>` (for service
+    /// messages that quote a secret back, such as the canonical request of a bad signature).
+    pub fn redact(&mut self, secret: &str) {
+        if secret.len() >= 4 && self.message.contains(secret) {
+            self.message = self.message.replace(secret, "<redacted>");
+        }
+    }
+
     /// Prefixes the message with context ("GetComputeAuthToken: ...").
     pub fn context(mut self, what: &str) -> Self {
         self.message = format!("{what}: {}", self.message);

@@ -126,6 +126,16 @@ fn clip(s: &str, max: usize) -> String {
     format!("{}...", &s[..end])
 }
 
+/// A bad-signature message quotes the canonical request and the string to sign, which hold the
+/// session token: keep only what comes before them.
+fn without_signing_details(m: &str) -> &str {
+    ["The Canonical String", "The String-to-Sign"]
+        .iter()
+        .filter_map(|marker| m.find(marker))
+        .min()
+        .map_or(m, |cut| m[..cut].trim_end())
+}
+
 /// Turns a non-2xx answer into an [`Error`] with code, message, request id and a hint.
 pub fn service_error(action: &str, resp: &HttpResponse) -> Error {
     let body: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
@@ -138,7 +148,7 @@ pub fn service_error(action: &str, resp: &HttpResponse) -> Error {
                 .iter()
                 .find_map(|k| b.get(*k).and_then(|v| v.as_str()))
         })
-        .map(|m| clip(m, 512));
+        .map(|m| clip(without_signing_details(m), 512));
     let text = match (&code, message) {
         (_, Some(m)) if !m.is_empty() => {
             let m = m.trim_end_matches(['.', ' ']);
@@ -168,9 +178,26 @@ pub fn parse_success<T: DeserializeOwned>(action: &str, resp: &HttpResponse) -> 
         let what = if e.is_eof() {
             "is cut off".to_owned()
         } else if e.is_data() {
-            format!("lacks a field or has a wrong one ({e})")
+            // serde's text for a wrong type quotes the value, which may be a secret: name only
+            // a missing field, else the place.
+            let text = e.to_string();
+            match text.strip_prefix("missing field ") {
+                Some(rest) => format!(
+                    "lacks the field {}",
+                    rest.split(" at line").next().unwrap_or(rest)
+                ),
+                None => format!(
+                    "has a value of the wrong type (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
+            }
         } else {
-            format!("is not valid JSON ({e})")
+            format!(
+                "is not valid JSON (line {}, column {})",
+                e.line(),
+                e.column()
+            )
         };
         Error::service(
             ErrorKind::BadResponse,
@@ -233,6 +260,43 @@ mod tests {
         assert_eq!(kind_of_code(None, 429), ErrorKind::Throttled);
         assert_eq!(kind_of_code(None, 403), ErrorKind::Unauthorized);
         assert_eq!(kind_of_code(None, 503), ErrorKind::Service);
+    }
+
+    #[test]
+    fn signing_details_and_wrong_typed_values_are_not_quoted() {
+        let resp = HttpResponse {
+            status: 400,
+            request_id: None,
+            error_type: None,
+            date: None,
+            body: serde_json::to_vec(&json!({"__type": "InvalidSignatureException",
+                "message": "The request signature we calculated does not match.\n\nThe Canonical String for this request should have been\n'POST\nx-amz-security-token:SESSIONSECRET\n'"}))
+            .unwrap(),
+        };
+        let text = service_error("GetComputeAuthToken", &resp).to_string();
+        assert!(!text.contains("SESSIONSECRET"), "{text}");
+        assert!(text.contains("does not match"), "{text}");
+
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Out {
+            n: f64,
+        }
+        let resp = HttpResponse {
+            status: 200,
+            request_id: None,
+            error_type: None,
+            date: None,
+            body: br#"{"n":"TOKENSECRET"}"#.to_vec(),
+        };
+        let text = parse_success::<Out>("X", &resp).unwrap_err().to_string();
+        assert!(!text.contains("TOKENSECRET"), "{text}");
+        let resp = HttpResponse {
+            body: b"{}".to_vec(),
+            ..resp
+        };
+        let text = parse_success::<Out>("X", &resp).unwrap_err().to_string();
+        assert!(text.contains("lacks the field `n`"), "{text}");
     }
 
     #[test]

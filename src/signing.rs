@@ -37,6 +37,17 @@ impl SigningIdentity {
         }
     }
 
+    /// Removes the secret key and session token from `e`'s message, should a service message
+    /// have quoted them back.
+    pub fn redact(&self, e: &mut Error) {
+        if let Some(c) = self.identity.data::<aws_credential_types::Credentials>() {
+            e.redact(c.secret_access_key());
+            if let Some(t) = c.session_token() {
+                e.redact(t);
+            }
+        }
+    }
+
     /// True when `c` are the credentials this identity was built from.
     pub fn matches(&self, c: &Credentials) -> bool {
         let Some(mine) = self.identity.data::<aws_credential_types::Credentials>() else {

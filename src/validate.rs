@@ -48,7 +48,8 @@ fn arn_resource<'a>(s: &'a str, kind: &str) -> Option<&'a str> {
             break;
         }
         if bytes[start] == b':'
-            && &s[start + 1..start + 1 + kind.len()] == kind
+            // Bytes, not a str slice: `start` may fall inside a multi-byte character.
+            && &bytes[start + 1..start + 1 + kind.len()] == kind.as_bytes()
             && bytes[start + 1 + kind.len()] == b'/'
         {
             return Some(&s[start + marker_len..]);
@@ -270,6 +271,14 @@ mod tests {
         assert!(auth_token("2b9f6a5e-0c1d-4e8f-9a7b-112233445566"));
         assert!(!auth_token("tok en"));
         assert!(!auth_token(&"a".repeat(65)));
+    }
+
+    #[test]
+    fn non_ascii_near_the_resource_kind_is_refused_not_a_panic() {
+        // Found by fuzz_c_strings: a byte index inside 'é' used to panic.
+        assert!(compute_name_or_arn("arn:x:computé/y").is_err());
+        assert!(build_id("arn:aws:gamelift:r:1:buildé/build-1").is_err());
+        assert!(fleet_id("arn:é:fleet/fleet-1").is_ok());
     }
 
     #[test]

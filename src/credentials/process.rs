@@ -71,7 +71,9 @@ impl Provider for ProcessProvider {
                 Some(code) => format!("exit code {code}"),
                 None => output.status.to_string(),
             };
-            let detail = match first_line(&output.stderr) {
+            let detail = match first_line(&output.stderr)
+                .map(|line| redact_stdout_words(line, &output.stdout))
+            {
                 Some(line) => format!(": {line}"),
                 None => String::new(),
             };
@@ -291,6 +293,20 @@ fn read_capped(mut reader: impl Read, cap: usize) -> std::io::Result<(Zeroizing<
 }
 
 /// The first non-empty line of stderr, printable and short.
+/// Stdout holds the secrets (or part of them, when the command failed half way): a helper that
+/// repeats one on stderr must not put it in our message. Every run of 12 or more key-like
+/// characters found on stdout is blanked in the stderr line.
+fn redact_stdout_words(mut line: String, stdout: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stdout);
+    let key_like = |c: char| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '_' | '-');
+    for word in text.split(|c: char| !key_like(c)).filter(|w| w.len() >= 12) {
+        if line.contains(word) {
+            line = line.replace(word, "<redacted>");
+        }
+    }
+    line
+}
+
 fn first_line(stderr: &[u8]) -> Option<String> {
     let text = String::from_utf8_lossy(stderr);
     let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
@@ -358,6 +374,20 @@ mod tests {
     use crate::env::Env;
     use crate::error::ErrorKind;
     use std::time::{SystemTime, UNIX_EPOCH};
+
+    #[test]
+    fn a_secret_repeated_on_stderr_is_blanked() {
+        let stdout = br#"{"SecretAccessKey": "wJalrXUtnFEMIK7MDENGbPxRfiCY", "SessionToken": "FwoGZXIvYXdzEBYaDH"}"#;
+        let line = redact_stdout_words(
+            "helper: key wJalrXUtnFEMIK7MDENGbPxRfiCY revoked (FwoGZXIvYXdzEBYaDH)".into(),
+            stdout,
+        );
+        assert_eq!(line, "helper: key <redacted> revoked (<redacted>)");
+        assert_eq!(
+            redact_stdout_words("plain failure".into(), b""),
+            "plain failure"
+        );
+    }
 
     const GOOD: &str = r#"{"Version": 1, "AccessKeyId": "AKIDPROC", "SecretAccessKey": "PROCSECRET", "SessionToken": "PROCTOKEN", "Expiration": "2030-01-01T00:00:00Z"}"#;
 
