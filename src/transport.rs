@@ -61,7 +61,8 @@ pub fn is_loopback_host(host: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn load_ca_bundle(path: &Path) -> Result<ureq::tls::RootCerts> {
+/// The root certificates of a PEM bundle (`AWS_CA_BUNDLE`), replacing the built-in ones.
+pub(crate) fn load_ca_bundle(path: &Path) -> Result<ureq::tls::RootCerts> {
     let pem = std::fs::read(path).map_err(|e| {
         Error::config(format!(
             "cannot read the CA bundle {} (AWS_CA_BUNDLE): {e}",
@@ -90,7 +91,8 @@ fn load_ca_bundle(path: &Path) -> Result<ureq::tls::RootCerts> {
     Ok(ureq::tls::RootCerts::new_with_certs(&certs))
 }
 
-fn proxy_from(env: &Env) -> Option<ureq::Proxy> {
+/// The proxy AWS tools would use for a non-local host (`HTTPS_PROXY`, `NO_PROXY`, ...).
+pub(crate) fn proxy_from(env: &Env) -> Option<ureq::Proxy> {
     match env {
         // Reads ALL_PROXY/HTTPS_PROXY/HTTP_PROXY and NO_PROXY (both cases).
         Env::Process => ureq::Proxy::try_from_env(),

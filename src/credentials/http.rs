@@ -8,10 +8,11 @@
 
 use crate::env::Env;
 use crate::error::{Error, Result};
+use crate::transport::{load_ca_bundle, proxy_from};
 use std::fmt;
 use std::io::Read;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 use ureq::RequestExt;
@@ -93,47 +94,6 @@ pub(crate) fn is_local_host(host: &str) -> bool {
         }
         Err(_) => false,
     }
-}
-
-/// The proxy AWS tools would use for a non-local host (`HTTPS_PROXY`, `NO_PROXY`, ...).
-fn proxy_from(env: &Env) -> Option<ureq::Proxy> {
-    match env {
-        Env::Process => ureq::Proxy::try_from_env(),
-        Env::Map(_) => ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
-            .iter()
-            .find_map(|v| env.get(v))
-            .and_then(|p| ureq::Proxy::new(&p).ok()),
-    }
-}
-
-/// Extra root certificates from a PEM bundle (`AWS_CA_BUNDLE`).
-fn load_ca_bundle(path: &Path) -> Result<ureq::tls::RootCerts> {
-    let pem = std::fs::read(path).map_err(|e| {
-        Error::config(format!(
-            "cannot read the CA bundle {} (AWS_CA_BUNDLE): {e}",
-            path.display()
-        ))
-    })?;
-    let mut certs = Vec::new();
-    for item in ureq::tls::parse_pem(&pem) {
-        match item {
-            Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
-            Ok(_) => {}
-            Err(e) => {
-                return Err(Error::config(format!(
-                    "the CA bundle {} is not valid PEM: {e}",
-                    path.display()
-                )));
-            }
-        }
-    }
-    if certs.is_empty() {
-        return Err(Error::config(format!(
-            "the CA bundle {} holds no certificate",
-            path.display()
-        )));
-    }
-    Ok(ureq::tls::RootCerts::new_with_certs(&certs))
 }
 
 impl CredentialHttp {
