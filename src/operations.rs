@@ -146,6 +146,12 @@ fn missing(action: &str, field: &str, request_id: Option<&str>) -> Error {
     )
 }
 
+/// The checks of (FleetIdOrArn, ComputeNameOrArn), before any request of `action`.
+fn check_fleet_compute(action: &str, fleet_id: &str, compute_name: &str) -> Result<()> {
+    validate::fleet_id(fleet_id).map_err(|e| Client::refuse(action, e))?;
+    validate::compute_name_or_arn(compute_name).map_err(|e| Client::refuse(action, e))
+}
+
 fn epoch_secs_to_time(secs: f64) -> Option<SystemTime> {
     if !secs.is_finite() || !(0.0..=1.0e11).contains(&secs) {
         return None;
@@ -170,8 +176,7 @@ impl Client {
         deadline: Instant,
     ) -> Result<Token> {
         const ACTION: &str = "GetComputeAuthToken";
-        validate::fleet_id(fleet_id).map_err(|e| Client::refuse(ACTION, e))?;
-        validate::compute_name_or_arn(compute_name).map_err(|e| Client::refuse(ACTION, e))?;
+        check_fleet_compute(ACTION, fleet_id, compute_name)?;
         let out: GetComputeAuthTokenOutput = self.call(
             ACTION,
             "GameLift.GetComputeAuthToken",
@@ -224,8 +229,7 @@ impl Client {
     /// A token for (fleet, compute) under the cache rules (see `token_cache`).
     pub fn get_token(&self, fleet_id: &str, compute_name: &str) -> Result<Got> {
         const ACTION: &str = "GetComputeAuthToken";
-        validate::fleet_id(fleet_id).map_err(|e| Client::refuse(ACTION, e))?;
-        validate::compute_name_or_arn(compute_name).map_err(|e| Client::refuse(ACTION, e))?;
+        check_fleet_compute(ACTION, fleet_id, compute_name)?;
         let deadline = self.deadline();
         self.tokens.get(
             fleet_id,
@@ -273,8 +277,7 @@ impl Client {
     /// Forgets the cached token of (fleet, compute).
     pub fn invalidate_token(&self, fleet_id: &str, compute_name: &str) -> Result<()> {
         const ACTION: &str = "invalidate_token";
-        validate::fleet_id(fleet_id).map_err(|e| Client::refuse(ACTION, e))?;
-        validate::compute_name_or_arn(compute_name).map_err(|e| Client::refuse(ACTION, e))?;
+        check_fleet_compute(ACTION, fleet_id, compute_name)?;
         self.forget_token(fleet_id, compute_name);
         Ok(())
     }
@@ -371,8 +374,7 @@ impl Client {
     /// DescribeCompute.
     pub fn describe_compute(&self, fleet_id: &str, compute_name: &str) -> Result<Compute> {
         const ACTION: &str = "DescribeCompute";
-        validate::fleet_id(fleet_id).map_err(|e| Client::refuse(ACTION, e))?;
-        validate::compute_name_or_arn(compute_name).map_err(|e| Client::refuse(ACTION, e))?;
+        check_fleet_compute(ACTION, fleet_id, compute_name)?;
         let out: ComputeOutput = self.call(
             ACTION,
             "GameLift.DescribeCompute",
@@ -393,8 +395,7 @@ impl Client {
     /// DeregisterCompute. Also forgets the compute's cached token and websocket URL.
     pub fn deregister_compute(&self, fleet_id: &str, compute_name: &str) -> Result<()> {
         const ACTION: &str = "DeregisterCompute";
-        validate::fleet_id(fleet_id).map_err(|e| Client::refuse(ACTION, e))?;
-        validate::compute_name_or_arn(compute_name).map_err(|e| Client::refuse(ACTION, e))?;
+        check_fleet_compute(ACTION, fleet_id, compute_name)?;
         let _: serde_json::Value = self.call(
             ACTION,
             "GameLift.DeregisterCompute",
