@@ -9,13 +9,15 @@
 
 mod common;
 
-use common::{ACCESS_KEY, COMPUTE, FLEET, REGION, SECRET_KEY, StandIn, count, requests, total};
+use common::native::{self, Run, root};
+use common::{
+    COMPUTE, FLEET, REGION, SECRET_KEY, StandIn, count, has_request_id, is_uuid_v4, now_s,
+    requests, total,
+};
 use serde_json::json;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// What `libgamelift_auth.a` needs from the system on Linux, as printed by
 /// `cargo rustc --release --lib --crate-type staticlib -- --print native-static-libs`.
@@ -49,106 +51,59 @@ enum Link {
     Static,
 }
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// Where cargo left the libgamelift_auth.so and .a it built for this test: next to the test
-/// binary, in target/<profile>/deps. (Not target/<profile>: `cargo test` does not copy them up
-/// there, only `cargo build` does, so the copies there may be stale or missing.)
 fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let dir = exe
-        .parent()
-        .expect("the test binary lives in target/<profile>/deps")
-        .to_path_buf();
-    for lib in ["libgamelift_auth.so", "libgamelift_auth.a"] {
-        assert!(
-            dir.join(lib).is_file(),
-            "{} does not exist: cargo builds it with the tests (crate-type cdylib and staticlib)",
-            dir.join(lib).display()
-        );
-    }
-    dir
+    native::lib_dir(native::SHARED_AND_STATIC)
 }
 
 /// Where the programs go: a directory of this test under cargo's scratch space.
 fn out_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("c_examples");
-    std::fs::create_dir_all(&dir).expect("create the output directory");
-    dir
+    native::out_dir("c_examples")
 }
 
 fn compiler(lang: Lang) -> String {
-    let (var, default) = match lang {
-        Lang::C => ("CC", "gcc"),
-        Lang::Cxx => ("CXX", "g++"),
-    };
-    std::env::var(var).unwrap_or_else(|_| default.to_string())
+    match lang {
+        Lang::C => native::compiler("CC", "gcc"),
+        Lang::Cxx => native::compiler("CXX", "g++"),
+    }
 }
 
 /// Runs a compiler; `Err` holds the command line and its diagnostics.
 fn run_compiler(lang: Lang, args: &[String]) -> Result<(), String> {
-    let cc = compiler(lang);
-    let out = Command::new(&cc)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| format!("cannot run {cc} (set CC/CXX): {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{cc} {} failed ({}):\n{}{}",
-            args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
+    native::run_compiler(&compiler(lang), args, "set CC/CXX")
 }
 
 /// Compiles and links `source` (relative to the crate root) into `name`, once per test process;
 /// later calls get the same result. Written under a temporary name, then renamed, so that a
 /// concurrent run of this test never executes a half-written file.
 fn build(name: &'static str, lang: Lang, source: &str, link: Link) -> PathBuf {
-    static BUILT: Mutex<Option<HashMap<&'static str, Result<PathBuf, String>>>> = Mutex::new(None);
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    let result = built
-        .get_or_insert_with(HashMap::new)
-        .entry(name)
-        .or_insert_with(|| {
-            let libs = lib_dir();
-            let out = out_dir().join(name);
-            let tmp = out_dir().join(format!("{name}.{}.tmp", std::process::id()));
-            let std = if lang == Lang::C { "c99" } else { "c++17" };
-            let mut args = vec![format!("-std={std}")];
-            args.extend(WARNINGS.iter().map(|s| s.to_string()));
-            args.extend(["-O2".into(), "-g".into()]);
-            args.push(format!("-I{}", root().join("include").display()));
-            args.push(format!("-I{}", root().join("examples-c").display()));
-            args.extend(["-o".into(), tmp.display().to_string()]);
-            args.push(root().join(source).display().to_string());
-            match link {
-                Link::Shared => {
-                    args.push(format!("-L{}", libs.display()));
-                    args.push("-lgamelift_auth".into());
-                    args.push(format!("-Wl,-rpath,{}", libs.display()));
-                    args.push("-lpthread".into());
-                }
-                Link::Static => {
-                    args.push(libs.join("libgamelift_auth.a").display().to_string());
-                    args.extend(NATIVE_STATIC_LIBS.iter().map(|s| s.to_string()));
-                }
+    static BUILT: native::Built<&'static str> = Mutex::new(None);
+    native::build_once(&BUILT, name, name, || {
+        let libs = lib_dir();
+        let out = out_dir().join(name);
+        let tmp = out_dir().join(format!("{name}.{}.tmp", std::process::id()));
+        let std = if lang == Lang::C { "c99" } else { "c++17" };
+        let mut args = vec![format!("-std={std}")];
+        args.extend(WARNINGS.iter().map(|s| s.to_string()));
+        args.extend(["-O2".into(), "-g".into()]);
+        args.push(format!("-I{}", root().join("include").display()));
+        args.push(format!("-I{}", root().join("examples-c").display()));
+        args.extend(["-o".into(), tmp.display().to_string()]);
+        args.push(root().join(source).display().to_string());
+        match link {
+            Link::Shared => {
+                args.push(format!("-L{}", libs.display()));
+                args.push("-lgamelift_auth".into());
+                args.push(format!("-Wl,-rpath,{}", libs.display()));
+                args.push("-lpthread".into());
             }
-            run_compiler(lang, &args)?;
-            std::fs::rename(&tmp, &out).map_err(|e| format!("rename {}: {e}", tmp.display()))?;
-            Ok(out)
-        });
-    match result {
-        Ok(path) => path.clone(),
-        Err(e) => panic!("building {name} failed:\n{e}"),
-    }
+            Link::Static => {
+                args.push(libs.join("libgamelift_auth.a").display().to_string());
+                args.extend(NATIVE_STATIC_LIBS.iter().map(|s| s.to_string()));
+            }
+        }
+        run_compiler(lang, &args)?;
+        native::rename_into_place(&tmp, &out)
+    })
 }
 
 fn c_example(link: Link) -> PathBuf {
@@ -182,22 +137,6 @@ fn cpp_example(link: Link) -> PathBuf {
 
 // ---- running -----------------------------------------------------------------------------------
 
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    /// Both streams, for the "never printed" checks and for failure messages.
-    fn all(&self) -> String {
-        format!(
-            "--- stdout ---\n{}--- stderr ---\n{}",
-            self.stdout, self.stderr
-        )
-    }
-}
-
 /// Runs `program` against the stand-in with nothing but a fixed environment: the standard AWS
 /// variables for the stand-in (no HOME config, no profile, no IMDS), the library log at trace
 /// level (so that a secret in any log line would show), then `extra` on top.
@@ -207,55 +146,11 @@ fn run(program: &Path, s: &StandIn, extra: &[(&str, &str)]) -> Run {
 
 /// [`run`], with the variables `unset` left out.
 fn run_without(program: &Path, s: &StandIn, extra: &[(&str, &str)], unset: &[&str]) -> Run {
-    let home = out_dir().join("home");
-    std::fs::create_dir_all(&home).expect("create HOME");
-    let mut cmd = Command::new(program);
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("AWS_CONFIG_FILE", home.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", REGION)
-        .env("AWS_ENDPOINT_URL_GAMELIFT", &s.url)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("GAME_LOG_LEVEL", "5");
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    for k in unset {
-        cmd.env_remove(k);
-    }
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let mut cmd = native::standin_command(program, &out_dir().join("home"), &s.url);
+    cmd.env("GAME_LOG_LEVEL", "5");
+    native::adjust_env(&mut cmd, extra, unset);
+    let (run, finished) = native::run_limited(&mut cmd, RUN_LIMIT)
         .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()));
-    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            text
-        })
-    };
-    let out = read(Box::new(child.stdout.take().expect("stdout")));
-    let err = read(Box::new(child.stderr.take().expect("stderr")));
-    let mut status = None;
-    let finished = common::wait_until(RUN_LIMIT, || {
-        status = child.try_wait().expect("try_wait");
-        status.is_some()
-    });
-    if !finished {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    let run = Run {
-        status: status.unwrap_or_else(|| child.wait().expect("wait")),
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    };
     assert!(
         finished,
         "{} did not finish within {RUN_LIMIT:?}\n{}",
@@ -266,34 +161,6 @@ fn run_without(program: &Path, s: &StandIn, extra: &[(&str, &str)], unset: &[&st
 }
 
 // ---- what the output must say ------------------------------------------------------------------
-
-fn now_s() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs_f64()
-}
-
-fn is_uuid_v4(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            14 => c == '4',
-            _ => c.is_ascii_hexdigit() && !c.is_ascii_uppercase(),
-        })
-}
-
-/// True when `text` holds "request id " followed by a UUID (the stand-in's x-amzn-RequestId).
-fn has_request_id(text: &str) -> bool {
-    text.match_indices("request id ").any(|(i, m)| {
-        let id: String = text[i + m.len()..].chars().take(36).collect();
-        id.len() == 36
-            && id.char_indices().all(|(j, ch)| match j {
-                8 | 13 | 18 | 23 => ch == '-',
-                _ => ch.is_ascii_hexdigit(),
-            })
-    })
-}
 
 /// The value after `label` on its line of stdout.
 fn field<'a>(r: &'a Run, label: &str) -> &'a str {

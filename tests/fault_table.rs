@@ -9,7 +9,7 @@ mod common;
 use common::standin::HttpConn;
 use common::{
     ACCESS_KEY, COMPUTE, ClosedPort, FLEET, LogCapture, REGION, SECRET_KEY, StandIn, client,
-    client_with, config_with_keys, count, header, proc_status_kb, requests, total,
+    client_with, config_with_keys, count, has_request_id, header, proc_status_kb, requests, total,
 };
 use gamelift_auth::{Client, Error, ErrorKind};
 use serde_json::{Value, json};
@@ -28,18 +28,6 @@ fn get_err(c: &Client) -> Error {
         Ok(_) => panic!("expected an error, got a token"),
         Err(e) => e,
     }
-}
-
-/// True when `text` holds "request id " followed by a UUID (the stand-in's x-amzn-RequestId).
-fn has_request_id(text: &str) -> bool {
-    text.match_indices("request id ").any(|(i, m)| {
-        let id: String = text[i + m.len()..].chars().take(36).collect();
-        id.len() == 36
-            && id.char_indices().all(|(j, ch)| match j {
-                8 | 13 | 18 | 23 => ch == '-',
-                _ => ch.is_ascii_hexdigit(),
-            })
-    })
 }
 
 fn statuses(s: &StandIn) -> Vec<Option<u64>> {

@@ -12,7 +12,8 @@
 
 mod common;
 
-use common::{ACCESS_KEY, COMPUTE, FLEET, REGION, SECRET_KEY, StandIn, count};
+use common::native::{self, root};
+use common::{COMPUTE, FLEET, SECRET_KEY, StandIn, count};
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
@@ -27,10 +28,6 @@ const VERSION: &str = env!("CARGO_PKG_VERSION");
 const STAGED_PREFIX: &str = "/opt/gamelift-auth";
 /// How long one example may run (each library call is bounded by its 10 s default timeout).
 const RUN_LIMIT: Duration = Duration::from_secs(120);
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn version_parts() -> (u64, u64, u64) {
     let n = |s: &str| s.parse::<u64>().expect("a numeric version part");
@@ -211,53 +208,28 @@ fn project_dir(name: &str) -> PathBuf {
 /// (no `LD_LIBRARY_PATH`: the program finds the library by itself), as a game server that
 /// registers its compute first, and checks that it got a token from it.
 fn run_against_standin(program: &Path) {
-    let home = scratch().join("home");
-    fs::create_dir_all(&home).expect("create HOME");
     let s = StandIn::start();
-    let mut child = Command::new(program)
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("AWS_CONFIG_FILE", home.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", REGION)
-        .env("AWS_ENDPOINT_URL_GAMELIFT", &s.url)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .args([FLEET, COMPUTE, "127.0.0.1"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let mut cmd = native::standin_command(program, &scratch().join("home"), &s.url);
+    cmd.args([FLEET, COMPUTE, "127.0.0.1"]);
+    let (out, finished) = native::run_limited(&mut cmd, RUN_LIMIT)
         .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()));
-    let mut status = None;
-    let finished = common::wait_until(RUN_LIMIT, || {
-        status = child.try_wait().expect("try_wait");
-        status.is_some()
-    });
-    if !finished {
-        let _ = child.kill();
-    }
-    let out = child.wait_with_output().expect("wait for the program");
     assert!(
         finished,
         "{} did not finish within {RUN_LIMIT:?}\n{}",
         program.display(),
-        text(&out)
+        out.all()
     );
-    let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        out.status.success() && stdout.contains("token acquired ("),
+        out.status.success() && out.stdout.contains("token acquired ("),
         "{} ({})\n{}",
         program.display(),
         out.status,
-        text(&out)
+        out.all()
     );
     assert!(
-        !text(&out).contains(SECRET_KEY),
+        !out.all().contains(SECRET_KEY),
         "the secret key was printed\n{}",
-        text(&out)
+        out.all()
     );
     assert_eq!(count(&s, "RegisterCompute"), 1);
     assert_eq!(count(&s, "GetComputeAuthToken"), 1);

@@ -22,10 +22,10 @@
 
 mod common;
 
-use common::{ACCESS_KEY, REGION, SECRET_KEY, StandIn, count, requests};
-use std::collections::HashMap;
+use common::native::{self, Run, root};
+use common::{StandIn, count, requests};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::Command;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -57,30 +57,17 @@ const VALGRIND_ARGS: &[&str] = &[
 
 // ---- building ----------------------------------------------------------------------------------
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 /// The debug `libgamelift_auth.so` cargo built with this test: next to the test binary.
 fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let dir = exe
-        .parent()
-        .expect("the test binary lives in target/<profile>/deps")
-        .to_path_buf();
-    let so = dir.join("libgamelift_auth.so");
-    assert!(so.is_file(), "{} does not exist", so.display());
-    dir
+    native::lib_dir(native::SHARED)
 }
 
 fn out_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sanitizers");
-    std::fs::create_dir_all(&dir).expect("create the output directory");
-    dir
+    native::out_dir("sanitizers")
 }
 
 fn cc() -> String {
-    std::env::var("CC").unwrap_or_else(|_| "gcc".to_string())
+    native::compiler("CC", "gcc")
 }
 
 /// Fails the test, with what to install, unless the compiler has the ASan and UBSan runtimes.
@@ -113,67 +100,39 @@ fn require_valgrind() {
 /// Compiles `source` (a path under the crate root, or an absolute path) into `name`, linked to
 /// the debug shared library; once per test process.
 fn build(name: &'static str, source: &Path, sanitize: bool) -> PathBuf {
-    static BUILT: Mutex<Option<HashMap<&'static str, Result<PathBuf, String>>>> = Mutex::new(None);
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    let result = built
-        .get_or_insert_with(HashMap::new)
-        .entry(name)
-        .or_insert_with(|| {
-            if sanitize {
-                require_sanitizer_runtimes();
-            }
-            let libs = lib_dir();
-            let out = out_dir().join(name);
-            let tmp = out_dir().join(format!("{name}.{}.tmp", std::process::id()));
-            let mut args: Vec<String> = vec!["-std=c99".into()];
-            args.extend(WARNINGS.iter().map(|s| s.to_string()));
-            if sanitize {
-                args.extend(SANITIZE.iter().map(|s| s.to_string()));
-            } else {
-                args.extend(["-O2".into(), "-g".into()]);
-            }
-            args.push(format!("-I{}", root().join("include").display()));
-            args.push(format!("-I{}", root().join("examples-c").display()));
-            args.extend(["-o".into(), tmp.display().to_string()]);
-            args.push(root().join(source).display().to_string());
-            args.push(format!("-L{}", libs.display()));
-            args.push("-lgamelift_auth".into());
-            args.push(format!("-Wl,-rpath,{}", libs.display()));
-            args.push("-lpthread".into());
-            let res = Command::new(cc())
-                .args(&args)
-                .stdin(Stdio::null())
-                .output()
-                .map_err(|e| format!("cannot run {}: {e}", cc()))?;
-            if !res.status.success() {
-                return Err(format!(
-                    "{} {} failed ({}):\n{}{}",
-                    cc(),
-                    args.join(" "),
-                    res.status,
-                    String::from_utf8_lossy(&res.stdout),
-                    String::from_utf8_lossy(&res.stderr)
-                ));
-            }
-            std::fs::rename(&tmp, &out).map_err(|e| format!("rename {}: {e}", tmp.display()))?;
-            Ok(out)
-        });
-    match result {
-        Ok(path) => path.clone(),
-        Err(e) => panic!("building {name} failed:\n{e}"),
-    }
+    static BUILT: native::Built<&'static str> = Mutex::new(None);
+    native::build_once(&BUILT, name, name, || {
+        if sanitize {
+            require_sanitizer_runtimes();
+        }
+        let libs = lib_dir();
+        let out = out_dir().join(name);
+        let tmp = out_dir().join(format!("{name}.{}.tmp", std::process::id()));
+        let mut args: Vec<String> = vec!["-std=c99".into()];
+        args.extend(WARNINGS.iter().map(|s| s.to_string()));
+        if sanitize {
+            args.extend(SANITIZE.iter().map(|s| s.to_string()));
+        } else {
+            args.extend(["-O2".into(), "-g".into()]);
+        }
+        args.push(format!("-I{}", root().join("include").display()));
+        args.push(format!("-I{}", root().join("examples-c").display()));
+        args.extend(["-o".into(), tmp.display().to_string()]);
+        args.push(root().join(source).display().to_string());
+        args.push(format!("-L{}", libs.display()));
+        args.push("-lgamelift_auth".into());
+        args.push(format!("-Wl,-rpath,{}", libs.display()));
+        args.push("-lpthread".into());
+        native::run_compiler(&cc(), &args, "set CC")?;
+        native::rename_into_place(&tmp, &out)
+    })
 }
 
 // ---- running -----------------------------------------------------------------------------------
 
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
 impl Run {
-    fn all(&self) -> String {
+    /// The tail of both streams.
+    fn report(&self) -> String {
         // The stand-in is quiet; the library's trace log can be long: keep the tail.
         let tail = |s: &str| {
             let start = s.len().saturating_sub(20_000);
@@ -193,57 +152,17 @@ impl Run {
 /// Runs `argv` against the stand-in with a fixed environment: the standard AWS variables for
 /// the stand-in, no user config, the sanitizer options, then `extra`.
 fn run(argv: &[String], s: &StandIn, extra: &[(&str, &str)]) -> Run {
-    let home = out_dir().join("home");
-    std::fs::create_dir_all(&home).expect("create HOME");
-    let mut cmd = Command::new(&argv[0]);
+    let mut cmd = native::standin_command(&argv[0], &out_dir().join("home"), &s.url);
     cmd.args(&argv[1..])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("AWS_CONFIG_FILE", home.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", REGION)
-        .env("AWS_ENDPOINT_URL_GAMELIFT", &s.url)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
         .env("ASAN_OPTIONS", ASAN_OPTIONS)
         .env("UBSAN_OPTIONS", UBSAN_OPTIONS);
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    native::adjust_env(&mut cmd, extra, &[]);
+    let (run, finished) = native::run_limited(&mut cmd, RUN_LIMIT)
         .unwrap_or_else(|e| panic!("spawn {}: {e}", argv[0]));
-    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-    };
-    let out = read(Box::new(child.stdout.take().expect("stdout")));
-    let err = read(Box::new(child.stderr.take().expect("stderr")));
-    let mut status = None;
-    let finished = common::wait_until(RUN_LIMIT, || {
-        status = child.try_wait().expect("try_wait");
-        status.is_some()
-    });
-    if !finished {
-        let _ = child.kill();
-    }
-    let run = Run {
-        status: status.unwrap_or_else(|| child.wait().expect("wait")),
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    };
     assert!(
         finished,
         "{argv:?} did not finish within {RUN_LIMIT:?}\n{}",
-        run.all()
+        run.report()
     );
     run
 }
@@ -264,25 +183,35 @@ fn under_valgrind(name: &'static str, source: &Path) -> Vec<String> {
 /// Exit status 0 and no sanitizer report.
 #[track_caller]
 fn assert_sanitizer_clean(r: &Run) {
-    assert!(r.status.success(), "exit status {}\n{}", r.status, r.all());
+    assert!(
+        r.status.success(),
+        "exit status {}\n{}",
+        r.status,
+        r.report()
+    );
     for report in SANITIZER_REPORTS {
-        assert!(!r.stderr.contains(report), "{report}\n{}", r.all());
+        assert!(!r.stderr.contains(report), "{report}\n{}", r.report());
     }
 }
 
 /// Exit status 0 (not 99), no error, nothing definitely or indirectly lost.
 #[track_caller]
 fn assert_valgrind_clean(r: &Run) {
-    assert!(r.status.success(), "exit status {}\n{}", r.status, r.all());
+    assert!(
+        r.status.success(),
+        "exit status {}\n{}",
+        r.status,
+        r.report()
+    );
     assert!(
         r.stderr.contains("ERROR SUMMARY: 0 errors from 0 contexts"),
         "{}",
-        r.all()
+        r.report()
     );
     let all_freed = r.stderr.contains("All heap blocks were freed");
     let no_loss = r.stderr.contains("definitely lost: 0 bytes in 0 blocks")
         && r.stderr.contains("indirectly lost: 0 bytes in 0 blocks");
-    assert!(all_freed || no_loss, "{}", r.all());
+    assert!(all_freed || no_loss, "{}", r.report());
 }
 
 /// The example's success output (see tests/c_examples.rs for the full checks).
@@ -293,7 +222,7 @@ fn assert_game_server_succeeded(r: &Run) {
         "InitSDK() parameters:",
         "token acquired (36 chars)",
     ] {
-        assert!(r.stdout.contains(line), "{line}\n{}", r.all());
+        assert!(r.stdout.contains(line), "{line}\n{}", r.report());
     }
 }
 
@@ -314,7 +243,7 @@ fn abi_test_under_asan_and_ubsan() {
         &[],
     );
     assert_sanitizer_clean(&r);
-    assert!(r.stdout.contains("checks passed"), "{}", r.all());
+    assert!(r.stdout.contains("checks passed"), "{}", r.report());
     assert_eq!(count(&s, "GetComputeAuthToken"), 3, "{:#?}", requests(&s));
 }
 
@@ -347,15 +276,15 @@ fn misuse_test_under_asan_and_ubsan() {
             l.strip_prefix("misuse_test: ")?
                 .strip_suffix(" passed, 0 failed")
         })
-        .unwrap_or_else(|| panic!("no 'N passed, 0 failed' line\n{}", r.all()));
+        .unwrap_or_else(|| panic!("no 'N passed, 0 failed' line\n{}", r.report()));
     let passed: u32 = summary.parse().expect("a count");
-    assert!(passed > 5000, "{passed} checks\n{}", r.all());
+    assert!(passed > 5000, "{passed} checks\n{}", r.report());
     let invalidations: u64 = r
         .stdout
         .lines()
         .find_map(|l| l.strip_prefix("misuse_test: invalidations="))
         .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no invalidation count\n{}", r.all()));
+        .unwrap_or_else(|| panic!("no invalidation count\n{}", r.report()));
 
     // The refused calls sent nothing: the stand-in saw only valid requests, all signed right.
     let stats = s.stats();
@@ -394,7 +323,7 @@ fn abi_test_under_valgrind() {
         &[],
     );
     assert_valgrind_clean(&r);
-    assert!(r.stdout.contains("checks passed"), "{}", r.all());
+    assert!(r.stdout.contains("checks passed"), "{}", r.report());
 }
 
 /// A program that leaks one library object (a config that holds explicit credentials).
@@ -423,12 +352,12 @@ fn canary_leak_is_caught_by_leak_sanitizer() {
             .to_string(),
     ];
     let r = run(&argv, &s, &[]);
-    assert!(!r.status.success(), "{}", r.all());
+    assert!(!r.status.success(), "{}", r.report());
     assert!(
         r.stderr
             .contains("ERROR: LeakSanitizer: detected memory leaks"),
         "{}",
-        r.all()
+        r.report()
     );
 }
 
@@ -441,6 +370,6 @@ fn canary_leak_is_caught_by_valgrind() {
         &s,
         &[],
     );
-    assert_eq!(r.status.code(), Some(99), "{}", r.all());
-    assert!(r.stderr.contains("definitely lost:"), "{}", r.all());
+    assert_eq!(r.status.code(), Some(99), "{}", r.report());
+    assert!(r.stderr.contains("definitely lost:"), "{}", r.report());
 }

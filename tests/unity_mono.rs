@@ -11,10 +11,10 @@
 
 mod common;
 
-use common::{ACCESS_KEY, ClosedPort, REGION, SECRET_KEY, StandIn, count, requests};
+use common::native::{self, Run, root};
+use common::{ClosedPort, SECRET_KEY, StandIn, count, requests};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -25,10 +25,6 @@ const RUN_LIMIT: Duration = Duration::from_secs(180);
 const WRONG_SECRET: &str = "wrong-secret-mono-5e6f7a8b";
 /// The start of the long token MonoTest.cs has the stand-in hand out.
 const LONG_TOKEN_PREFIX: &str = "Kn0w-mono-long-token-";
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn package() -> PathBuf {
     root().join("bindings/unity")
@@ -372,23 +368,11 @@ fn declarations_are_exactly_the_header_functions() {
 /// Where cargo left the libgamelift_auth.so it built for this test: next to the test binary,
 /// in target/<profile>/deps (`cargo test` does not copy it up to target/<profile>).
 fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let dir = exe
-        .parent()
-        .expect("the test binary lives in target/<profile>/deps")
-        .to_path_buf();
-    assert!(
-        dir.join("libgamelift_auth.so").is_file(),
-        "{} does not exist: cargo builds it with the tests (crate-type cdylib)",
-        dir.join("libgamelift_auth.so").display()
-    );
-    dir
+    native::lib_dir(native::SHARED)
 }
 
 fn out_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("unity_mono");
-    std::fs::create_dir_all(&dir).expect("create the output directory");
-    dir
+    native::out_dir("unity_mono")
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
@@ -404,77 +388,49 @@ enum Build {
 /// oldest Unity scripting runtimes with .NET 4.x), warnings as errors. Written under a
 /// temporary name, then renamed.
 fn build(which: Build) -> PathBuf {
-    static BUILT: Mutex<Option<HashMap<Build, Result<PathBuf, String>>>> = Mutex::new(None);
-    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
-    let result = built
-        .get_or_insert_with(HashMap::new)
-        .entry(which)
-        .or_insert_with(|| {
-            let name = match which {
-                Build::Plain => "MonoTest.exe",
-                Build::UnityStatic => "MonoTestUnity.exe",
-            };
-            let out = out_dir().join(name);
-            let tmp = out_dir().join(format!("{name}.{}.tmp.exe", std::process::id()));
-            let mut args = vec![
-                "-langversion:6".to_string(),
-                "-warn:4".into(),
-                "-warnaserror".into(),
-                "-debug".into(),
-                "-nologo".into(),
-                format!("-out:{}", tmp.display()),
-            ];
-            if which == Build::UnityStatic {
-                args.push("-define:UNITY_5_3_OR_NEWER;UNITY_IOS".into());
-            }
-            let mut sources: Vec<PathBuf> = std::fs::read_dir(package().join("Runtime"))
-                .expect("bindings/unity/Runtime")
-                .map(|e| e.expect("entry").path())
-                .filter(|p| p.extension().is_some_and(|e| e == "cs"))
-                .collect();
-            sources.sort();
-            assert!(sources.len() >= 2, "the Runtime's C# files: {sources:?}");
-            sources.push(package().join("Tests~/MonoTest.cs"));
-            if which == Build::UnityStatic {
-                sources.push(package().join("Tests~/UnityStubs.cs"));
-            }
-            args.extend(sources.iter().map(|p| p.display().to_string()));
-            let output = Command::new("mcs")
-                .args(&args)
-                .stdin(Stdio::null())
-                .output()
-                .map_err(|e| {
-                    format!(
-                        "cannot run mcs: {e} (install Mono's C# compiler: apt-get install mono-mcs)"
-                    )
-                })?;
-            if !output.status.success() {
-                return Err(format!(
-                    "mcs {} failed ({}):\n{}{}",
-                    args.join(" "),
-                    output.status,
-                    String::from_utf8_lossy(&output.stdout),
-                    String::from_utf8_lossy(&output.stderr)
-                ));
-            }
-            // The debug symbols go along with the program, for line numbers in stack traces.
-            let _ = std::fs::rename(tmp.with_extension("pdb"), out.with_extension("pdb"));
-            std::fs::rename(&tmp, &out).map_err(|e| format!("rename {}: {e}", tmp.display()))?;
-            Ok(out)
-        });
-    match result {
-        Ok(path) => path.clone(),
-        Err(e) => panic!("building the Mono test program failed:\n{e}"),
-    }
+    static BUILT: native::Built<Build> = Mutex::new(None);
+    native::build_once(&BUILT, which, "the Mono test program", || {
+        let name = match which {
+            Build::Plain => "MonoTest.exe",
+            Build::UnityStatic => "MonoTestUnity.exe",
+        };
+        let out = out_dir().join(name);
+        let tmp = out_dir().join(format!("{name}.{}.tmp.exe", std::process::id()));
+        let mut args = vec![
+            "-langversion:6".to_string(),
+            "-warn:4".into(),
+            "-warnaserror".into(),
+            "-debug".into(),
+            "-nologo".into(),
+            format!("-out:{}", tmp.display()),
+        ];
+        if which == Build::UnityStatic {
+            args.push("-define:UNITY_5_3_OR_NEWER;UNITY_IOS".into());
+        }
+        let mut sources: Vec<PathBuf> = std::fs::read_dir(package().join("Runtime"))
+            .expect("bindings/unity/Runtime")
+            .map(|e| e.expect("entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "cs"))
+            .collect();
+        sources.sort();
+        assert!(sources.len() >= 2, "the Runtime's C# files: {sources:?}");
+        sources.push(package().join("Tests~/MonoTest.cs"));
+        if which == Build::UnityStatic {
+            sources.push(package().join("Tests~/UnityStubs.cs"));
+        }
+        args.extend(sources.iter().map(|p| p.display().to_string()));
+        native::run_compiler(
+            "mcs",
+            &args,
+            "install Mono's C# compiler: apt-get install mono-mcs",
+        )?;
+        // The debug symbols go along with the program, for line numbers in stack traces.
+        let _ = std::fs::rename(tmp.with_extension("pdb"), out.with_extension("pdb"));
+        native::rename_into_place(&tmp, &out)
+    })
 }
 
 // ---- running with mono ---------------------------------------------------------------------
-
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
 
 impl Run {
     /// stderr (the test program's report), and the size of stdout (the trace).
@@ -545,21 +501,9 @@ fn run_mono(
     extra: &[(&str, &str)],
     unset: &[&str],
 ) -> Run {
-    let home = out_dir().join("home");
-    std::fs::create_dir_all(&home).expect("create HOME");
     let libs = lib_dir();
-    let mut cmd = Command::new("mono");
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("AWS_CONFIG_FILE", home.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", REGION)
-        .env("AWS_ENDPOINT_URL_GAMELIFT", &s.url)
-        .env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY)
-        .env("STANDIN_URL", &s.url)
+    let mut cmd = native::standin_command("mono", &out_dir().join("home"), &s.url);
+    cmd.env("STANDIN_URL", &s.url)
         .env("EXPECTED_VERSION", env!("CARGO_PKG_VERSION"))
         .env(
             "EXPECTED_ABI_VERSION",
@@ -576,47 +520,15 @@ fn run_mono(
             cmd.env("LD_LIBRARY_PATH", out_dir().join("no-library-here"));
         }
     }
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    for k in unset {
-        cmd.env_remove(k);
-    }
+    native::adjust_env(&mut cmd, extra, unset);
     cmd.arg("--debug");
     if trace {
         cmd.arg("--trace=T:GameLiftAuth.NativeMethods");
     }
     cmd.arg(program).arg(mode);
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run mono: {e} (install the Mono runtime: apt-get install mono-runtime)")
-        });
-    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            let _ = pipe.read_to_end(&mut bytes);
-            String::from_utf8_lossy(&bytes).into_owned()
-        })
-    };
-    let out = read(Box::new(child.stdout.take().expect("stdout")));
-    let err = read(Box::new(child.stderr.take().expect("stderr")));
-    let mut status = None;
-    let finished = common::wait_until(RUN_LIMIT, || {
-        status = child.try_wait().expect("try_wait");
-        status.is_some()
+    let (run, finished) = native::run_limited(&mut cmd, RUN_LIMIT).unwrap_or_else(|e| {
+        panic!("cannot run mono: {e} (install the Mono runtime: apt-get install mono-runtime)")
     });
-    if !finished {
-        let _ = child.kill();
-    }
-    let run = Run {
-        status: status.unwrap_or_else(|| child.wait().expect("wait")),
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    };
     assert!(
         finished,
         "mono {} {mode} did not finish within {RUN_LIMIT:?}\n{}",

@@ -20,13 +20,16 @@
 
 mod common;
 
-use common::{COMPUTE, FLEET, REGION, SECRET_KEY, StandIn, count, requests, total};
+use common::native::{self, Run, root};
+use common::{
+    COMPUTE, FLEET, REGION, SECRET_KEY, StandIn, count, has_request_id, is_uuid_v4, now_s,
+    requests, total,
+};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus, Stdio};
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// What Unreal adds to the usual warnings for a module: shadowing and undefined macros in `#if`
 /// are errors there.
@@ -46,10 +49,6 @@ const KNOWN_TOKEN: &str = "Kn0w-unreal-core-secret-token-0123456789";
 
 // ---- paths and the compiler --------------------------------------------------------------------
 
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
 fn plugin() -> PathBuf {
     root().join("bindings/unreal/GameLiftAuth")
 }
@@ -62,29 +61,14 @@ fn stubs_dir() -> PathBuf {
     plugin().join("Tests~/ue_stubs")
 }
 
-/// Where cargo left the libgamelift_auth.so and .a it built for this test: next to the test
-/// binary, in target/<profile>/deps (see tests/c_examples.rs).
+/// The libgamelift_auth.so and .a cargo built for this test.
 fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("current_exe");
-    let dir = exe
-        .parent()
-        .expect("the test binary lives in target/<profile>/deps")
-        .to_path_buf();
-    for lib in ["libgamelift_auth.so", "libgamelift_auth.a"] {
-        assert!(
-            dir.join(lib).is_file(),
-            "{} does not exist: cargo builds it with the tests (crate-type cdylib and staticlib)",
-            dir.join(lib).display()
-        );
-    }
-    dir
+    native::lib_dir(native::SHARED_AND_STATIC)
 }
 
 /// Where the objects, programs and test translation units go.
 fn out_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("unreal_glue");
-    std::fs::create_dir_all(&dir).expect("create the output directory");
-    dir
+    native::out_dir("unreal_glue")
 }
 
 fn inc(dir: &Path) -> String {
@@ -94,23 +78,7 @@ fn inc(dir: &Path) -> String {
 /// Runs the C++ compiler. Panics when it cannot be started (a missing compiler fails the test);
 /// `Err` holds the command line and the diagnostics of a failed compilation.
 fn run_compiler(args: &[String]) -> Result<(), String> {
-    let cxx = std::env::var("CXX").unwrap_or_else(|_| "g++".to_string());
-    let out = Command::new(&cxx)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {cxx} (set CXX): {e}"));
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{cxx} {} failed ({}):\n{}{}",
-            args.join(" "),
-            out.status,
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
+    native::run_compiler(&native::compiler("CXX", "g++"), args, "set CXX")
 }
 
 /// `-std=<std>`, the warnings and no RTTI, as Unreal compiles a module.
@@ -225,8 +193,7 @@ fn driver(link: Link) -> PathBuf {
             }
         }
         run_compiler(&args)?;
-        std::fs::rename(&tmp, &out).map_err(|e| format!("rename {}: {e}", tmp.display()))?;
-        Ok(out)
+        native::rename_into_place(&tmp, &out)
     });
     match result {
         Ok(path) => path.clone(),
@@ -236,20 +203,7 @@ fn driver(link: Link) -> PathBuf {
 
 // ---- running the driver ------------------------------------------------------------------------
 
-struct Run {
-    status: ExitStatus,
-    stdout: String,
-    stderr: String,
-}
-
 impl Run {
-    fn all(&self) -> String {
-        format!(
-            "--- stdout ---\n{}--- stderr ---\n{}",
-            self.stdout, self.stderr
-        )
-    }
-
     /// The value of the `key=value` line.
     fn get(&self, key: &str) -> &str {
         let prefix = format!("{key}=");
@@ -274,89 +228,17 @@ impl Run {
 /// environment (the standard AWS variables for the stand-in; no HOME config, no IMDS), then
 /// `extra` on top and without `unset`.
 fn run(program: &Path, s: &StandIn, case: &str, extra: &[(&str, &str)], unset: &[&str]) -> Run {
-    let home = out_dir().join("home");
-    std::fs::create_dir_all(&home).expect("create HOME");
-    let mut cmd = Command::new(program);
-    cmd.args([case, FLEET, COMPUTE])
-        .env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", &home)
-        .env("AWS_CONFIG_FILE", home.join("no-config"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", home.join("no-credentials"))
-        .env("AWS_EC2_METADATA_DISABLED", "true")
-        .env("AWS_REGION", REGION)
-        .env("AWS_ENDPOINT_URL_GAMELIFT", &s.url)
-        .env("AWS_ACCESS_KEY_ID", common::ACCESS_KEY)
-        .env("AWS_SECRET_ACCESS_KEY", SECRET_KEY);
-    for (k, v) in extra {
-        cmd.env(k, v);
-    }
-    for k in unset {
-        cmd.env_remove(k);
-    }
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let mut cmd = native::standin_command(program, &out_dir().join("home"), &s.url);
+    cmd.args([case, FLEET, COMPUTE]);
+    native::adjust_env(&mut cmd, extra, unset);
+    let (run, finished) = native::run_limited(&mut cmd, RUN_LIMIT)
         .unwrap_or_else(|e| panic!("spawn {}: {e}", program.display()));
-    let read = |mut pipe: Box<dyn std::io::Read + Send>| {
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let _ = pipe.read_to_string(&mut text);
-            text
-        })
-    };
-    let out = read(Box::new(child.stdout.take().expect("stdout")));
-    let err = read(Box::new(child.stderr.take().expect("stderr")));
-    let mut status = None;
-    let finished = common::wait_until(RUN_LIMIT, || {
-        status = child.try_wait().expect("try_wait");
-        status.is_some()
-    });
-    if !finished {
-        let _ = child.kill();
-        let _ = child.wait();
-    }
-    let run = Run {
-        status: status.unwrap_or_else(|| child.wait().expect("wait")),
-        stdout: out.join().expect("stdout reader"),
-        stderr: err.join().expect("stderr reader"),
-    };
     assert!(
         finished,
         "core_test {case} did not finish within {RUN_LIMIT:?}\n{}",
         run.all()
     );
     run
-}
-
-fn now_s() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_secs_f64()
-}
-
-fn is_uuid_v4(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            14 => c == '4',
-            _ => c.is_ascii_hexdigit() && !c.is_ascii_uppercase(),
-        })
-}
-
-/// True when `text` holds "request id " followed by a UUID (the stand-in's x-amzn-RequestId).
-fn has_request_id(text: &str) -> bool {
-    text.match_indices("request id ").any(|(i, m)| {
-        let id: String = text[i + m.len()..].chars().take(36).collect();
-        id.len() == 36
-            && id.char_indices().all(|(j, ch)| match j {
-                8 | 13 | 18 | 23 => ch == '-',
-                _ => ch.is_ascii_hexdigit(),
-            })
-    })
 }
 
 /// Neither stream holds `secret`, nor its first 8 characters.

@@ -4,6 +4,7 @@
 //! Each test binary compiles this module on its own and uses a part of it.
 #![allow(dead_code)]
 
+pub mod native;
 pub mod standin;
 
 pub use standin::StandIn;
@@ -198,4 +199,34 @@ impl Drop for LogCapture {
     fn drop(&mut self) {
         gamelift_auth::log::set_sink(None, 0);
     }
+}
+
+/// Seconds since the epoch, now.
+pub fn now_s() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock after 1970")
+        .as_secs_f64()
+}
+
+/// A lowercase version-4 UUID.
+pub fn is_uuid_v4(s: &str) -> bool {
+    s.len() == 36
+        && s.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            14 => c == '4',
+            _ => c.is_ascii_hexdigit() && !c.is_ascii_uppercase(),
+        })
+}
+
+/// True when `text` holds "request id " followed by a UUID (the stand-in's x-amzn-RequestId).
+pub fn has_request_id(text: &str) -> bool {
+    text.match_indices("request id ").any(|(i, m)| {
+        let id: String = text[i + m.len()..].chars().take(36).collect();
+        id.len() == 36
+            && id.char_indices().all(|(j, ch)| match j {
+                8 | 13 | 18 | 23 => ch == '-',
+                _ => ch.is_ascii_hexdigit(),
+            })
+    })
 }
