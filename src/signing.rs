@@ -106,11 +106,22 @@ pub fn sign_request(
     region: &str,
     time: SystemTime,
 ) -> Result<()> {
+    sign_request_for(SERVICE, request, identity, region, time)
+}
+
+/// [`sign_request`] for another service's signing name (`sts` for the credential sources).
+pub fn sign_request_for<B: AsRef<[u8]>>(
+    service: &str,
+    request: &mut http::Request<B>,
+    identity: &SigningIdentity,
+    region: &str,
+    time: SystemTime,
+) -> Result<()> {
     let settings = SigningSettings::default();
     let params = SigningParams::builder()
         .identity(&identity.identity)
         .region(region)
-        .name(SERVICE)
+        .name(service)
         .time(time)
         .settings(settings)
         .build()
@@ -125,11 +136,11 @@ pub fn sign_request(
         request.method().as_str(),
         uri,
         headers,
-        SignableBody::Bytes(request.body()),
+        SignableBody::Bytes(request.body().as_ref()),
     )
-    .map_err(|e| Error::internal(format!("cannot sign the request: {e}")))?;
+    .map_err(|e| Error::internal(format!("cannot sign the {service} request: {e}")))?;
     let (instructions, _signature) = sign(signable, &params)
-        .map_err(|e| Error::internal(format!("cannot sign the request: {e}")))?
+        .map_err(|e| Error::internal(format!("cannot sign the {service} request: {e}")))?
         .into_parts();
     instructions.apply_to_request_http1x(request);
     Ok(())

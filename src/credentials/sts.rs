@@ -12,9 +12,7 @@ use super::{Credentials, ProvideContext, parse_rfc3339};
 use crate::env::Env;
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::Secret;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4::SigningParams;
-use aws_smithy_runtime_api::client::identity::Identity;
+use crate::signing::{SigningIdentity, sign_request_for};
 use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -284,40 +282,8 @@ impl StsClient {
 
     /// Signs `request` for STS with `with` (SigV4: host, content-type, date, body hash).
     fn sign(&self, request: &mut http::Request<&[u8]>, with: &Credentials) -> Result<()> {
-        let identity: Identity = aws_credential_types::Credentials::new(
-            with.access_key_id.clone(),
-            with.secret_access_key.expose().to_owned(),
-            with.session_token.as_ref().map(|t| t.expose().to_owned()),
-            with.expiry,
-            "gamelift-auth",
-        )
-        .into();
-        let params = SigningParams::builder()
-            .identity(&identity)
-            .region(&self.region)
-            .name("sts")
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .map_err(|e| Error::internal(format!("STS signing parameters: {e}")))?
-            .into();
-        let uri = request.uri().to_string();
-        let headers = request
-            .headers()
-            .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str(), v)));
-        let signable = SignableRequest::new(
-            request.method().as_str(),
-            uri,
-            headers,
-            SignableBody::Bytes(request.body()),
-        )
-        .map_err(|e| Error::internal(format!("cannot sign the STS request: {e}")))?;
-        let (instructions, _) = sign(signable, &params)
-            .map_err(|e| Error::internal(format!("cannot sign the STS request: {e}")))?
-            .into_parts();
-        instructions.apply_to_request_http1x(request);
-        Ok(())
+        let identity = SigningIdentity::new(with);
+        sign_request_for("sts", request, &identity, &self.region, SystemTime::now())
     }
 
     /// Sends `request` and turns the answer into credentials or an error naming `source`, the
