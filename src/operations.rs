@@ -249,20 +249,11 @@ impl Client {
             return self.fetch_compute_auth_token(fleet_id, compute_name, deadline);
         };
         let endpoint = self.endpoint();
-        let reusable = |t: &Token| t.reusable(self.clock.now(), self.cfg.min_validity);
-        if let Some(t) = shared
-            .read(endpoint, fleet_id, compute_name)
-            .filter(reusable)
-        {
-            crate::log_debug!(
-                "token cache: token for {fleet_id}/{compute_name} from another process"
-            );
-            return Ok(t);
-        }
+        // Under the key's lock: a process that starts while another fetches waits, then reads.
         let _lock = shared.lock(endpoint, fleet_id, compute_name, deadline);
         if let Some(t) = shared
             .read(endpoint, fleet_id, compute_name)
-            .filter(reusable)
+            .filter(|t| t.reusable(self.clock.now(), self.cfg.min_validity))
         {
             crate::log_debug!(
                 "token cache: token for {fleet_id}/{compute_name} from another process"
