@@ -241,6 +241,26 @@ impl Client {
         )
     }
 
+    /// The hit path of [`Client::get_token`]: when the cache holds a reusable token for exactly
+    /// these argument bytes, calls `f` with the token and its expiry (unix epoch ms). Only
+    /// checked arguments ever made a cache key, so a match needs no UTF-8 or pattern check; the
+    /// coarse clock is precise enough for a rule whose threshold is minutes. No lock, no
+    /// allocation. `None`: take [`Client::get_token`].
+    pub fn with_cached_token<R>(
+        &self,
+        fleet_id: &[u8],
+        compute_name: &[u8],
+        f: impl FnOnce(&[u8], i64) -> R,
+    ) -> Option<R> {
+        self.tokens.with_cached(
+            fleet_id,
+            compute_name,
+            self.cfg.min_validity,
+            crate::token_cache::coarse_now_ns(self.clock.millis()),
+            f,
+        )
+    }
+
     /// A fetch through the cross-process cache when there is one: a reusable token another
     /// process stored, else (holding the key's lock, so that processes starting at once send
     /// one request) a new token, stored for the others.

@@ -3,7 +3,6 @@
 use super::client::gamelift_auth_client;
 use super::error::{gamelift_auth_status, set_last_warning};
 use super::{arg_ref, arg_str, boundary, write_str};
-use crate::token_cache::coarse_now_ns;
 use std::ffi::{CStr, c_char};
 
 /// Writes a compute auth token for (`fleet_id`, `compute_name`) into `buf`, from the cache when
@@ -27,9 +26,14 @@ pub unsafe extern "C" fn gamelift_auth_get_token(
 ) -> gamelift_auth_status {
     boundary(|| {
         let client = unsafe { arg_ref(client, "client") }?;
-        // The hit path: a reusable cached token for exactly these bytes. Only checked arguments
-        // ever made a cache key, so a match needs no UTF-8 or pattern check; the coarse clock
-        // is precise enough for the reuse rule. A miss goes the full way below.
+        let deliver = |token: &[u8], expires_ms: i64| {
+            let status = unsafe { write_str(token, buf, buf_len, out_len, "token") }?;
+            if !expires_at_ms.is_null() {
+                // SAFETY: a non-NULL out-param points to an int64_t.
+                unsafe { *expires_at_ms = expires_ms };
+            }
+            Ok(status)
+        };
         if !fleet_id.is_null() && !compute_name.is_null() {
             // SAFETY: the caller promises NUL-terminated strings that outlive this call.
             let (fleet, compute) = unsafe {
@@ -38,41 +42,17 @@ pub unsafe extern "C" fn gamelift_auth_get_token(
                     CStr::from_ptr(compute_name).to_bytes(),
                 )
             };
-            let inner = &client.inner;
-            let hit = inner.tokens.with_cached(
-                fleet,
-                compute,
-                inner.cfg.min_validity,
-                coarse_now_ns(inner.clock.millis()),
-                |token, expires_ms| {
-                    let status = unsafe { write_str(token, buf, buf_len, out_len, "token") }?;
-                    if !expires_at_ms.is_null() {
-                        // SAFETY: a non-NULL out-param points to an int64_t.
-                        unsafe { *expires_at_ms = expires_ms };
-                    }
-                    Ok(status)
-                },
-            );
-            if let Some(result) = hit {
+            if let Some(result) = client.inner.with_cached_token(fleet, compute, deliver) {
                 return result;
             }
         }
         let fleet = unsafe { arg_str(fleet_id, "fleet_id") }?;
         let compute = unsafe { arg_str(compute_name, "compute_name") }?;
         let got = client.inner.get_token(fleet, compute)?;
-        let status = unsafe {
-            write_str(
-                got.token.value.expose().as_bytes(),
-                buf,
-                buf_len,
-                out_len,
-                "token",
-            )
-        }?;
-        if !expires_at_ms.is_null() {
-            // SAFETY: a non-NULL out-param points to an int64_t.
-            unsafe { *expires_at_ms = got.token.expires_at_ms() };
-        }
+        let status = deliver(
+            got.token.value.expose().as_bytes(),
+            got.token.expires_at_ms(),
+        )?;
         if let Some(w) = &got.warning {
             set_last_warning(w);
         }
